@@ -1,0 +1,11 @@
+"""therapy-faq: an offline FAQ chatbot about therapy, with cited answers."""
+
+import os as _os
+
+# Promise of the tool: nothing leaves the machine. Set before any Hugging Face library is imported.
+_os.environ["HF_HUB_OFFLINE"] = "1"
+_os.environ["TRANSFORMERS_OFFLINE"] = "1"
+_os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+_os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+__version__ = "0.1.0"

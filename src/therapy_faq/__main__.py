@@ -1,0 +1,5 @@
+"""`python -m therapy_faq` runs the CLI."""
+
+from therapy_faq.cli import main
+
+main()

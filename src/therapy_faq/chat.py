@@ -1,0 +1,80 @@
+"""The chat loop: prompts and banner on a terminal, one reply per line on a pipe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from therapy_faq.faq import Entry
+from therapy_faq.render import DISCLAIMER, entry_view, reply_view
+from therapy_faq.retrieval import Retriever
+
+QUIT = {"quit", "exit", "q", ":q", "bye"}
+HELP = {"help", "?", "/help"}
+
+HELP_TEXT = (
+    "Ask a question about therapy in your own words, for example "
+    "\"is it ok to cry in therapy?\".\n"
+    "  a number   read one of the questions listed under the last answer\n"
+    "  help       show this help\n"
+    "  quit       leave (Ctrl-D or Ctrl-C work too)"
+)
+
+def banner() -> Panel:
+    text = Text()
+    text.append("therapy-faq", style="bold")
+    text.append(": answers to common questions about therapy, with their sources.\n")
+    text.append(DISCLAIMER + "\n", style="yellow")
+    text.append("Type a question, 'help' for help, 'quit' to leave.", style="dim")
+    return Panel(text, border_style="blue", padding=(0, 1))
+
+def terminal_lines(prompt: str) -> Iterator[str]:
+    """Read lines with line editing and in-memory history (readline never writes a file here)."""
+    try:
+        import readline  # noqa: F401 - importing it turns on line editing for input()
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            return
+
+def run_chat(
+    retriever: Retriever,
+    lines: Iterable[str],
+    console: Console,
+    interactive: bool,
+    top_k: int,
+) -> None:
+    """Answer line after line until the input ends or the user quits."""
+    if interactive:
+        console.print(banner())
+    last: list[Entry] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        command = line.lower()
+        if command in QUIT:
+            break
+        if command in HELP:
+            console.print(Text(HELP_TEXT))
+            continue
+        if interactive and line.isdigit() and last:
+            number = int(line)
+            if 1 <= number <= len(last):
+                console.print(entry_view(last[number - 1]))
+                continue
+        reply = retriever.reply(line, top_k=top_k)
+        console.print(reply_view(reply, numbered_hint=interactive))
+        last = [match.entry for match in reply.alternatives]
+        if interactive:
+            console.print()
+    if interactive:
+        console.print(Text("Take care.", style="dim"))
+
+LineSource = Callable[[], Iterable[str]]

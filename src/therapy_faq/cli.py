@@ -1,0 +1,290 @@
+"""Command line: parse arguments, render with Rich, map errors to exit codes. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from therapy_faq import __version__
+from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
+from therapy_faq.render import DISCLAIMER, entry_json, entry_view, faq_table, reply_view
+from therapy_faq.retrieval import DEFAULT_TOP_K, Retriever
+from therapy_faq.settings import FAQ_ENV, INDEX_ENV, resolve_faq_path, resolve_index_dir
+
+EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+
+app = typer.Typer(
+    name="therapy-faq",
+    help=(
+        "Offline answers to common questions about therapy, with their sources.\n\n"
+        f"{DISCLAIMER}\n\nRun without a command to start the chat."
+    ),
+    epilog=f"Exit codes: {EXIT_CODE_HELP}.",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+FaqOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--faq",
+        help="FAQ YAML file (default: the FAQ shipped with the tool).",
+        envvar=FAQ_ENV,
+        show_envvar=True,
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+IndexOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        help="Index folder (default: one folder per FAQ file in the user cache).",
+        envvar=INDEX_ENV,
+        show_envvar=True,
+        file_okay=False,
+        show_default=False,
+    ),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+TopKOption = Annotated[
+    int,
+    typer.Option("--top-k", "-k", min=0, max=10, help="How many related questions to show."),
+]
+
+
+@contextmanager
+def friendly_errors(debug: bool) -> Iterator[None]:
+    """One clear line and a documented exit code per failure; a traceback only with --debug."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, click.ClickException):
+        raise
+    except TherapyFaqError as exc:
+        if debug:
+            raise
+        err.print(Text(f"error: {exc}", style="red"))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print(Text("interrupted", style="dim"))
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(Text(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)"))
+        raise typer.Exit(1) from None
+
+
+def _paths(faq: Path | None, index: Path | None):  # -> service.Paths
+    from therapy_faq.service import Paths
+
+    faq_path = resolve_faq_path(faq)
+    return Paths(faq=faq_path, index=resolve_index_dir(faq_path, index))
+
+
+@contextmanager
+def _build_progress(description: str) -> Iterator:
+    """A progress bar on stderr, so stdout stays clean for --json."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _open(faq: Path | None, index: Path | None) -> Retriever:
+    from therapy_faq.service import open_retriever
+
+    paths = _paths(faq, index)
+
+    def notify(message: str) -> None:
+        err.print(Text(message, style="dim"))
+
+    with _build_progress("Embedding the FAQ") as progress:
+        return open_retriever(paths, notify=notify, progress=progress)
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    faq: FaqOption = None,
+    index: IndexOption = None,
+    top_k: TopKOption = DEFAULT_TOP_K,
+    debug: DebugOption = False,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"therapy-faq {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        chat(faq=faq, index=index, top_k=top_k, debug=debug)
+
+
+@app.command()
+def chat(
+    faq: FaqOption = None,
+    index: IndexOption = None,
+    top_k: TopKOption = DEFAULT_TOP_K,
+    debug: DebugOption = False,
+) -> None:
+    """Chat: ask question after question (reads lines, without prompts, when stdin is a pipe)."""
+    from therapy_faq.chat import run_chat, terminal_lines
+
+    interactive = sys.stdin.isatty()
+    with friendly_errors(debug):
+        if interactive:
+            with err.status("Loading the FAQ and the model ..."):
+                retriever = _open(faq, index)
+                retriever.rank("warm up", 1)
+            lines = terminal_lines("you> ")
+        else:
+            retriever = _open(faq, index)
+            lines = _stdin_lines()
+        try:
+            run_chat(retriever, lines, out, interactive=interactive, top_k=top_k)
+        except KeyboardInterrupt:
+            out.print(Text("\nTake care.", style="dim"))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or - to read one per line from stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
+    faq: FaqOption = None,
+    index: IndexOption = None,
+    top_k: TopKOption = DEFAULT_TOP_K,
+    debug: DebugOption = False,
+) -> None:
+    """Answer one question (or one per line of stdin with -) and exit."""
+    from therapy_faq.retrieval import clean_query
+
+    with friendly_errors(debug):
+        if question != "-" and not clean_query(question):
+            raise typer.BadParameter("the question is empty", param_hint="QUESTION")
+        retriever = _open(faq, index)
+        questions = _stdin_lines() if question == "-" else iter([question])
+        for text in questions:
+            if not clean_query(text):
+                continue
+            reply = retriever.reply(text, top_k=top_k)
+            if as_json:
+                sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                out.print(reply_view(reply))
+
+
+@app.command("list")
+def list_entries(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as a JSON array.")] = False,
+    faq: FaqOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """List every entry of the FAQ."""
+    from therapy_faq.faq import load_faq
+
+    with friendly_errors(debug):
+        entries = load_faq(resolve_faq_path(faq))
+        if as_json:
+            sys.stdout.write(
+                json.dumps([entry_json(e) for e in entries.entries], ensure_ascii=False, indent=2)
+                + "\n"
+            )
+        else:
+            out.print(faq_table(entries))
+            out.print(Text(f"{len(entries.entries)} entries", style="dim"))
+
+
+@app.command()
+def show(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The entry's id (see `list`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
+    faq: FaqOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Show one entry with its sources."""
+    from therapy_faq.faq import load_faq
+
+    with friendly_errors(debug):
+        entries = load_faq(resolve_faq_path(faq))
+        entry = entries.by_id.get(entry_id)
+        if entry is None:
+            raise UsageError(f"no entry with id '{entry_id}' (see `therapy-faq list`)")
+        if as_json:
+            sys.stdout.write(json.dumps(entry_json(entry), ensure_ascii=False, indent=2) + "\n")
+        else:
+            out.print(entry_view(entry))
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="FAQ file to check [default: as --faq]", dir_okay=False)
+    ] = None,
+    faq: FaqOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check an FAQ file against the schema, reporting every problem at once."""
+    from therapy_faq.faq import load_faq
+
+    with friendly_errors(debug):
+        path = file or resolve_faq_path(faq)
+        entries = load_faq(path)
+        out.print(Text(f"{path}: OK, {len(entries.entries)} entries"))
+
+
+@app.command()
+def build(
+    faq: FaqOption = None,
+    index: IndexOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Validate the FAQ, embed it and write the index (atomically)."""
+    from therapy_faq.service import build as build_index
+
+    with friendly_errors(debug):
+        paths = _paths(faq, index)
+        with _build_progress("Embedding the FAQ") as progress:
+            manifest = build_index(paths, progress=progress)
+        out.print(
+            Text(
+                f"Built {paths.index}: {manifest.entry_count} entries, "
+                f"{manifest.vector_count} vectors, model {manifest.model}"
+            )
+        )
+
+
+def main() -> None:
+    app()

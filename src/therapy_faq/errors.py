@@ -1,0 +1,44 @@
+"""Domain errors. Each maps to one friendly line and a documented exit code in the CLI."""
+
+from __future__ import annotations
+
+
+class TherapyFaqError(Exception):
+    """Base class: a failure the user can act on, shown as one line without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(TherapyFaqError):
+    """The command line asked for something impossible (empty question, unknown id)."""
+
+    exit_code = 2
+
+
+class FaqError(TherapyFaqError):
+    """The FAQ file is missing, unreadable or does not match the schema."""
+
+    exit_code = 3
+
+
+class IndexUnavailableError(TherapyFaqError):
+    """The index is missing or broken and could not be rebuilt."""
+
+    exit_code = 4
+
+
+class ModelError(TherapyFaqError):
+    """The embedding model is missing or its files are not the expected ones."""
+
+    exit_code = 5
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success (an answer, a refusal or a crisis panel are all successful replies)",
+    1: "unexpected internal error (rerun with --debug for the traceback)",
+    2: "usage error: bad option, empty question, unknown entry id",
+    3: "the FAQ file is missing or invalid",
+    4: "the index is missing or broken and could not be rebuilt",
+    5: "the embedding model is missing or does not match its fingerprint",
+    130: "interrupted (Ctrl-C)",
+}

@@ -1,0 +1,232 @@
+"""The vector index on disk: build it atomically, load it, and tell whether it is still current.
+
+An index folder holds data files only: `index.faiss` (FAISS's own format), `rows.json` (which
+entry each vector belongs to) and `manifest.json` (what the index was built from).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder
+from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.faq import Faq
+
+INDEX_FILE = "index.faiss"
+ROWS_FILE = "rows.json"
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+
+RowKind = Literal["question", "phrasing"]
+
+
+class Manifest(BaseModel):
+    """What an index was built from; compared with the present to detect a stale index."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    format_version: int
+    model: str
+    model_sha256: str
+    dimension: int
+    entry_count: int
+    vector_count: int
+    faq_file: str
+    faq_sha256: str
+    built_at: str
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    manifest: Manifest
+    vectors: Any  # a faiss.Index; faiss is imported lazily
+    row_entries: np.ndarray  # row number -> position of its entry in the FAQ
+    entry_ids: list[str]
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """Whether an index folder can answer for the given FAQ, and if not, why not."""
+
+    status: Literal["ok", "missing", "stale", "corrupt", "mismatch"]
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def index_rows(faq: Faq) -> tuple[list[str], list[int], list[RowKind]]:
+    """The texts to embed, with the entry position and kind of each (several per entry)."""
+    texts: list[str] = []
+    positions: list[int] = []
+    kinds: list[RowKind] = []
+    for position, entry in enumerate(faq.entries):
+        for number, text in enumerate(entry.phrasings()):
+            texts.append(text)
+            positions.append(position)
+            kinds.append("question" if number == 0 else "phrasing")
+    return texts, positions, kinds
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {}
+    for name in ("faiss-cpu", "sentence-transformers", "torch", "numpy"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def _lock_path(index_dir: Path) -> Path:
+    return index_dir.parent / f".{index_dir.name}.lock"
+
+
+def build_index(
+    faq: Faq,
+    faq_path: Path,
+    faq_sha256: str,
+    index_dir: Path,
+    encoder: Encoder,
+    model_sha256: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Manifest:
+    """Embed every phrasing and write the index into a temporary folder, then swap it in.
+
+    `progress(done, total)` is called after each batch. A build killed part-way leaves the
+    previous index in place; concurrent builds of one folder wait for each other.
+    """
+    import faiss
+    from filelock import FileLock
+
+    texts, positions, kinds = index_rows(faq)
+    total = len(texts)
+    index_dir = index_dir.absolute()
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    if progress:
+        progress(0, total)
+    with FileLock(str(_lock_path(index_dir))):
+        vectors = encoder.encode(texts, progress=advance)
+        if vectors.shape != (total, encoder.dimension):
+            raise IndexUnavailableError(
+                f"the encoder returned vectors of shape {vectors.shape}, expected {(total, encoder.dimension)}"
+            )
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        faiss.normalize_L2(vectors)
+        flat = faiss.IndexFlatIP(encoder.dimension)
+        flat.add(vectors)
+
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model=encoder.name,
+            model_sha256=model_sha256,
+            dimension=encoder.dimension,
+            entry_count=len(faq.entries),
+            vector_count=total,
+            faq_file=str(faq_path.absolute()),
+            faq_sha256=faq_sha256,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            versions=_library_versions(),
+        )
+        rows = {
+            "entry_ids": [entry.id for entry in faq.entries],
+            "row_entries": positions,
+            "row_kinds": kinds,
+        }
+        staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
+        try:
+            faiss.write_index(flat, str(staging / INDEX_FILE))
+            (staging / ROWS_FILE).write_text(json.dumps(rows), encoding="utf-8")
+            (staging / MANIFEST_FILE).write_text(
+                manifest.model_dump_json(indent=2), encoding="utf-8"
+            )
+            _swap_into_place(staging, index_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return manifest
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    for file in staging.iterdir():
+        with file.open("rb") as handle:
+            os.fsync(handle.fileno())
+    retired = None
+    if target.exists():
+        retired = target.parent / f".{target.name}.retired-{os.getpid()}"
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(target, retired)
+    os.replace(staging, target)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    try:
+        raw = (index_dir / MANIFEST_FILE).read_text(encoding="utf-8")
+        return Manifest.model_validate_json(raw)
+    except (OSError, ValueError, ValidationError) as exc:
+        raise IndexUnavailableError(f"unreadable manifest in {index_dir}: {exc}") from None
+
+
+def check_index(index_dir: Path, faq_sha256: str) -> IndexState:
+    """Compare the manifest with the FAQ and model in use (cheap: no vectors are read)."""
+    if not (index_dir / MANIFEST_FILE).is_file():
+        return IndexState("missing", f"no index in {index_dir}")
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexUnavailableError as exc:
+        return IndexState("corrupt", str(exc))
+    if manifest.format_version != FORMAT_VERSION:
+        return IndexState("mismatch", "the index was written by another version of therapy-faq")
+    if manifest.model != MODEL_NAME or manifest.dimension != DIMENSION:
+        return IndexState("mismatch", f"the index was built with another model ({manifest.model})")
+    if manifest.faq_sha256 != faq_sha256:
+        return IndexState("stale", "the FAQ file changed since the index was built")
+    return IndexState("ok", "up to date")
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Read an index folder, checking that its parts agree with each other."""
+    import faiss
+
+    manifest = read_manifest(index_dir)
+    try:
+        rows = json.loads((index_dir / ROWS_FILE).read_text(encoding="utf-8"))
+        entry_ids = [str(i) for i in rows["entry_ids"]]
+        row_entries = np.asarray(rows["row_entries"], dtype=np.int64)
+        vectors = faiss.read_index(str(index_dir / INDEX_FILE))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
+    if (
+        vectors.d != manifest.dimension
+        or vectors.ntotal != manifest.vector_count
+        or len(row_entries) != vectors.ntotal
+        or len(entry_ids) != manifest.entry_count
+        or (len(row_entries) and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
+    ):
+        raise IndexUnavailableError(f"the index in {index_dir} is inconsistent (truncated?)")
+    return LoadedIndex(manifest, vectors, row_entries, entry_ids)

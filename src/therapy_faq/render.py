@@ -1,0 +1,97 @@
+"""How replies and entries look in a terminal. Everything user- or FAQ-written goes in as `Text`,
+so square brackets are shown as typed and never read as Rich markup."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from therapy_faq.faq import Entry, Faq
+from therapy_faq.retrieval import Match, Reply
+
+DISCLAIMER = (
+    "This is an automated FAQ tool giving general information, not therapy or medical advice. "
+    "If you are in danger or thinking of harming yourself, call your local emergency number "
+    "(911 US, 112 EU, 999 UK) or a crisis line now (988 in the US, Samaritans 116 123 in the UK "
+    "and Ireland, or findahelpline.com)."
+)
+
+
+def sources_text(entry: Entry) -> Text:
+    text = Text("Source: " if len(entry.sources) == 1 else "Sources: ", style="bold")
+    for number, source in enumerate(entry.sources):
+        if number:
+            text.append("; ")
+        text.append(source.title, style="italic")
+        if source.url:
+            text.append(f" ({source.url})", style="cyan")
+        text.append(f" [{source.document}]", style="dim")
+    return text
+
+
+def entry_panel(entry: Entry) -> Panel:
+    return Panel(
+        Text(entry.answer),
+        title=Text(entry.question, style="bold"),
+        title_align="left",
+        box=box.ROUNDED,
+        border_style="green",
+        padding=(0, 1),
+    )
+
+
+def entry_view(entry: Entry) -> RenderableType:
+    return Group(entry_panel(entry), sources_text(entry))
+
+
+def suggestions(matches: list[Match], heading: str) -> Text:
+    text = Text(heading, style="bold")
+    for number, match in enumerate(matches, start=1):
+        text.append(f"\n  {number}. ")
+        text.append(match.entry.question)
+    return text
+
+
+def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
+    """The answer panel, its sources and the closest other questions; or a plain refusal."""
+    parts: list[RenderableType] = []
+    hint = " (type a number to read one)" if numbered_hint else ""
+    if reply.answer is not None:
+        parts.append(entry_view(reply.answer.entry))
+        if reply.alternatives:
+            parts.append(suggestions(reply.alternatives, f"Related questions{hint}:"))
+    else:
+        parts.append(
+            Panel(
+                Text("I don't have an answer to that in this FAQ."),
+                box=box.ROUNDED,
+                border_style="yellow",
+                padding=(0, 1),
+            )
+        )
+        if reply.alternatives:
+            parts.append(suggestions(reply.alternatives, f"The closest questions I know{hint}:"))
+    return Group(*parts)
+
+
+def faq_table(faq: Faq) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("question")
+    for entry in faq.entries:
+        table.add_row(Text(entry.id), Text(entry.question))
+    return table
+
+
+def entry_json(entry: Entry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "sources": [s.model_dump(exclude_none=False) for s in entry.sources],
+        "alternates": list(entry.alternates),
+        "tags": list(entry.tags),
+    }
