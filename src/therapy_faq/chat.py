@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 
 from rich.console import Console
@@ -17,11 +18,12 @@ HELP = {"help", "?", "/help"}
 
 HELP_TEXT = (
     "Ask a question about therapy in your own words, for example "
-    "\"is it ok to cry in therapy?\".\n"
+    '"is it ok to cry in therapy?".\n'
     "  a number   read one of the questions listed under the last answer\n"
     "  help       show this help\n"
     "  quit       leave (Ctrl-D or Ctrl-C work too)"
 )
+
 
 def banner() -> Panel:
     text = Text()
@@ -31,17 +33,17 @@ def banner() -> Panel:
     text.append("Type a question, 'help' for help, 'quit' to leave.", style="dim")
     return Panel(text, border_style="blue", padding=(0, 1))
 
+
 def terminal_lines(prompt: str) -> Iterator[str]:
     """Read lines with line editing and in-memory history (readline never writes a file here)."""
-    try:
+    with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - importing it turns on line editing for input()
-    except ImportError:  # pragma: no cover - not on every platform
-        pass
     while True:
         try:
             yield input(prompt)
         except EOFError:
             return
+
 
 def run_chat(
     retriever: Retriever,
@@ -76,5 +78,3 @@ def run_chat(
             console.print()
     if interactive:
         console.print(Text("Take care.", style="dim"))
-
-LineSource = Callable[[], Iterable[str]]

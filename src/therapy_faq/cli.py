@@ -180,8 +180,12 @@ def chat(
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, or - to read one per line from stdin.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
+    question: Annotated[
+        str, typer.Argument(help="The question, or - to read one per line from stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per question.")
+    ] = False,
     faq: FaqOption = None,
     index: IndexOption = None,
     top_k: TopKOption = DEFAULT_TOP_K,
@@ -208,7 +212,9 @@ def ask(
 
 @app.command("list")
 def list_entries(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as a JSON array.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the entries as a JSON array.")
+    ] = False,
     faq: FaqOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -282,7 +288,8 @@ def build(
             Text(
                 f"Built {paths.index}: {manifest.entry_count} entries, "
                 f"{manifest.vector_count} vectors, model {manifest.model}"
-            )
+            ),
+            soft_wrap=True,
         )
 
 

@@ -35,6 +35,10 @@ class Encoder(Protocol):
     name: str
     dimension: int
 
+    def fingerprint(self) -> str:
+        """A hash of the weights, recorded in the index manifest (may verify the files)."""
+        ...
+
     def encode(
         self, texts: Sequence[str], progress: ProgressCallback | None = None
     ) -> np.ndarray: ...
@@ -89,9 +93,16 @@ class SentenceTransformerEncoder:
         self._path = path or model_dir()
         self._model = None
 
-    def _load(self):  # noqa: ANN202 - the type lives in sentence_transformers, imported lazily
+    def fingerprint(self) -> str:
+        return verify_model(self._path)
+
+    def _load(self):  # returns a SentenceTransformer, imported lazily
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            transformers_logging.set_verbosity_error()
 
             try:
                 self._model = SentenceTransformer(str(self._path), device="cpu")

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from therapy_faq.errors import FaqError
 
@@ -28,12 +38,29 @@ class Source(BaseModel):
     question: Text | None = None
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines of a YAML block into paragraphs; keep blank lines and list items."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for raw in block.splitlines():
+            if lines and not _LIST_ITEM.match(raw):
+                lines[-1] = f"{lines[-1]} {raw.strip()}"
+            else:
+                lines.append(raw.rstrip() if _LIST_ITEM.match(raw) else raw.strip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Slug
     question: Text
-    answer: Text
+    answer: Annotated[Text, AfterValidator(unwrap)]
     sources: list[Source] = Field(min_length=1)
     alternates: list[Text] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
@@ -60,7 +87,9 @@ class Faq(BaseModel):
         ids = Counter(entry.id for entry in self.entries)
         problems += [f"duplicate id '{i}' ({n} entries)" for i, n in ids.items() if n > 1]
         questions = Counter(entry.question.casefold() for entry in self.entries)
-        problems += [f"duplicate question '{q}' ({n} entries)" for q, n in questions.items() if n > 1]
+        problems += [
+            f"duplicate question '{q}' ({n} entries)" for q, n in questions.items() if n > 1
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -108,10 +137,8 @@ def _describe(error: Any, data: Any) -> str:
     if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
         position = loc[1]
         entry_id = None
-        try:
+        with contextlib.suppress(AttributeError, IndexError, KeyError, TypeError):
             entry_id = data["entries"][position].get("id")
-        except (AttributeError, IndexError, KeyError, TypeError):
-            pass
         who = f"entry {position + 1}" + (f" (id '{entry_id}')" if entry_id else "")
         field = ".".join(str(part) for part in loc[2:]) or "(the entry itself)"
         return f"{who}: field '{field}': {message}"

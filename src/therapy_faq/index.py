@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder
+from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
 
@@ -102,7 +102,6 @@ def build_index(
     faq_sha256: str,
     index_dir: Path,
     encoder: Encoder,
-    model_sha256: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> Manifest:
     """Embed every phrasing and write the index into a temporary folder, then swap it in.
@@ -129,10 +128,12 @@ def build_index(
     if progress:
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
+        model_sha256 = encoder.fingerprint()
         vectors = encoder.encode(texts, progress=advance)
         if vectors.shape != (total, encoder.dimension):
             raise IndexUnavailableError(
-                f"the encoder returned vectors of shape {vectors.shape}, expected {(total, encoder.dimension)}"
+                f"the encoder returned vectors of shape {vectors.shape}, "
+                f"expected {(total, encoder.dimension)}"
             )
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         faiss.normalize_L2(vectors)
@@ -156,7 +157,9 @@ def build_index(
             "row_entries": positions,
             "row_kinds": kinds,
         }
-        staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
+        )
         try:
             faiss.write_index(flat, str(staging / INDEX_FILE))
             (staging / ROWS_FILE).write_text(json.dumps(rows), encoding="utf-8")
@@ -192,8 +195,8 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexUnavailableError(f"unreadable manifest in {index_dir}: {exc}") from None
 
 
-def check_index(index_dir: Path, faq_sha256: str) -> IndexState:
-    """Compare the manifest with the FAQ and model in use (cheap: no vectors are read)."""
+def check_index(index_dir: Path, faq_sha256: str, encoder: Encoder) -> IndexState:
+    """Compare the manifest with the FAQ and encoder in use (cheap: no vectors are read)."""
     if not (index_dir / MANIFEST_FILE).is_file():
         return IndexState("missing", f"no index in {index_dir}")
     try:
@@ -202,7 +205,7 @@ def check_index(index_dir: Path, faq_sha256: str) -> IndexState:
         return IndexState("corrupt", str(exc))
     if manifest.format_version != FORMAT_VERSION:
         return IndexState("mismatch", "the index was written by another version of therapy-faq")
-    if manifest.model != MODEL_NAME or manifest.dimension != DIMENSION:
+    if manifest.model != encoder.name or manifest.dimension != encoder.dimension:
         return IndexState("mismatch", f"the index was built with another model ({manifest.model})")
     if manifest.faq_sha256 != faq_sha256:
         return IndexState("stale", "the FAQ file changed since the index was built")

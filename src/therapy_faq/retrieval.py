@@ -16,7 +16,7 @@ Status = Literal["answered", "no_match", "crisis"]
 
 # Below this cosine similarity the closest entry is too far away to be called an answer.
 # Provisional until the evaluation sets calibrate it (see README, "How answers are chosen").
-DEFAULT_MIN_SCORE = 0.35
+DEFAULT_MIN_SCORE = 0.45
 DEFAULT_TOP_K = 3
 
 

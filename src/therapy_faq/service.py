@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from therapy_faq.encoder import Encoder, default_encoder, verify_model
+from therapy_faq.encoder import Encoder, default_encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq, file_sha256, load_faq
 from therapy_faq.index import Manifest, build_index, check_index, load_index
@@ -30,14 +30,12 @@ def build(
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, embed and write the index."""
     faq = faq or load_faq(paths.faq)
-    model_sha256 = verify_model()
     return build_index(
         faq,
         paths.faq,
         file_sha256(paths.faq),
         paths.index,
         encoder or default_encoder(),
-        model_sha256=model_sha256,
         progress=progress,
     )
 
@@ -51,7 +49,7 @@ def open_retriever(
     """Load the FAQ and an index that matches it, building the index first when it must."""
     faq = load_faq(paths.faq)
     encoder = encoder or default_encoder()
-    state = check_index(paths.index, file_sha256(paths.faq))
+    state = check_index(paths.index, file_sha256(paths.faq), encoder)
     index = None
     if state.ok:
         try:
