@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.exceptions import TyperException
 
 from therapy_faq import __version__
 from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
@@ -73,7 +73,7 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     """One clear line and a documented exit code per failure; a traceback only with --debug."""
     try:
         yield
-    except (typer.Exit, typer.Abort, click.ClickException):
+    except (typer.Exit, typer.Abort, TyperException):
         raise
     except TherapyFaqError as exc:
         if debug:
@@ -97,23 +97,34 @@ def _paths(faq: Path | None, index: Path | None):  # -> service.Paths
     return Paths(faq=faq_path, index=resolve_index_dir(faq_path, index))
 
 
-@contextmanager
-def _build_progress(description: str) -> Iterator:
-    """A progress bar on stderr, so stdout stays clean for --json."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=None)
+class BuildProgress:
+    """A progress bar on stderr (stdout stays clean for --json), shown only once work starts."""
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+    def __init__(self, description: str) -> None:
+        self._description = description
+        self._progress: Progress | None = None
+        self._task = None
 
-        yield update
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
 
 def _open(faq: Path | None, index: Path | None) -> Retriever:
@@ -124,7 +135,7 @@ def _open(faq: Path | None, index: Path | None) -> Retriever:
     def notify(message: str) -> None:
         err.print(Text(message, style="dim"))
 
-    with _build_progress("Embedding the FAQ") as progress:
+    with BuildProgress("Embedding the FAQ") as progress:
         return open_retriever(paths, notify=notify, progress=progress)
 
 
@@ -282,7 +293,7 @@ def build(
 
     with friendly_errors(debug):
         paths = _paths(faq, index)
-        with _build_progress("Embedding the FAQ") as progress:
+        with BuildProgress("Embedding the FAQ") as progress:
             manifest = build_index(paths, progress=progress)
         out.print(
             Text(

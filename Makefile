@@ -1,0 +1,41 @@
+# Two entry points: `make chat` and `make test`. Both create .venv and install everything first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# torch is pinned to its CPU build. Where pip cannot find that build locally, point it at
+# PyTorch's CPU wheels, e.g. make test TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_VERSION ?= 2.13.0
+TORCH_PIP_ARGS ?=
+
+.PHONY: setup chat test lint format index clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==$(TORCH_VERSION) $(TORCH_PIP_ARGS)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+chat: $(STAMP)
+	$(BIN)/therapy-faq chat
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+index: $(STAMP)
+	$(BIN)/therapy-faq build
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,57 @@
+"""Shared fixtures. The real-model index is built once per session into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from therapy_faq.service import Paths
+from therapy_faq.settings import FAQ_ENV, INDEX_ENV, default_faq_path
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's environment or writes to the user's cache."""
+    monkeypatch.delenv(FAQ_ENV, raising=False)
+    monkeypatch.delenv(INDEX_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def shipped_faq() -> Path:
+    return default_faq_path()
+
+
+@pytest.fixture(scope="session")
+def real_paths(tmp_path_factory: pytest.TempPathFactory, shipped_faq: Path) -> Paths:
+    """The shipped FAQ built with the real model and real FAISS, once for the session."""
+    from therapy_faq.service import build
+
+    paths = Paths(faq=shipped_faq, index=tmp_path_factory.mktemp("real") / "index")
+    build(paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def real_retriever(real_paths: Paths):
+    from therapy_faq.service import open_retriever
+
+    return open_retriever(real_paths)
+
+
+@pytest.fixture
+def real_env(monkeypatch: pytest.MonkeyPatch, real_paths: Paths) -> Paths:
+    """Point the CLI at the session's real index through the environment."""
+    monkeypatch.setenv(INDEX_ENV, str(real_paths.index))
+    return real_paths
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (FAQ_ENV, INDEX_ENV)}
+    env.update(extra)
+    return env

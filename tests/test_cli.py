@@ -1,0 +1,210 @@
+"""The command line, through Typer's CliRunner and through real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from therapy_faq.cli import app
+
+from .conftest import REPO, subprocess_env
+
+runner = CliRunner()
+JSON_KEYS = {"query", "status", "answer", "alternatives", "crisis"}
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.mark.model
+def test_ask_renders_answer_source_and_related(real_env) -> None:
+    result = invoke("ask", "Is it OK to cry in a therapy session?")
+    assert result.exit_code == 0, result.output
+    assert "It’s OK to cry your feelings out; it helps." in result.stdout
+    assert "Source: Quick Answer: Is It Okay To Cry In Therapy?" in result.stdout
+    assert "Related questions:" in result.stdout
+    assert "\x1b[" not in result.stdout  # no colours when not on a terminal
+
+
+@pytest.mark.model
+def test_ask_json_is_one_stable_object(real_env) -> None:
+    result = invoke("ask", "can my therapist tell when im lying", "--json", "--top-k", "2")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) >= JSON_KEYS
+    assert payload["status"] == "answered" and payload["crisis"] is None
+    assert payload["answer"]["id"] == "lying-to-your-therapist"
+    assert set(payload["answer"]) >= {"id", "question", "answer", "score", "sources"}
+    assert set(payload["answer"]["sources"][0]) == {"title", "document", "url"}
+    assert len(payload["alternatives"]) == 2
+    assert set(payload["alternatives"][0]) == {"id", "question", "score"}
+
+
+@pytest.mark.model
+def test_ask_json_no_match(real_env) -> None:
+    payload = json.loads(invoke("ask", "best pizza recipe in naples", "--json").stdout)
+    assert payload["status"] == "no_match" and payload["answer"] is None
+    assert len(payload["alternatives"]) == 3
+
+
+@pytest.mark.model
+def test_ask_stdin_gives_one_json_line_per_question_in_order(real_env) -> None:
+    questions = ["Why do therapists stare at you?", "", "Can you ask your therapist for a hug?"]
+    result = invoke("ask", "-", "--json", input="\n".join(questions) + "\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["answer"]["id"] for line in lines] == [
+        "therapist-eye-contact",
+        "asking-for-a-hug",
+    ]
+
+
+@pytest.mark.model
+def test_chat_on_a_pipe_answers_each_line_without_prompts(real_env) -> None:
+    result = invoke("chat", input="Do you hug your therapist?\nWhy do therapists cry?\n")
+    assert result.exit_code == 0, result.output
+    assert "you>" not in result.stdout and "Type a question" not in result.stdout
+    assert result.stdout.index("Most therapists will ask") < result.stdout.index("72 percent")
+
+
+@pytest.mark.model
+def test_chat_is_the_default_command_and_quit_stops(real_env) -> None:
+    result = invoke(input="help\nquit\nWhy do therapists cry?\n")
+    assert result.exit_code == 0, result.output
+    assert "a number" in result.stdout
+    assert "72 percent" not in result.stdout
+
+
+def test_list_and_show(tmp_path: Path) -> None:
+    listed = invoke("list", "--json")
+    assert listed.exit_code == 0
+    entries = json.loads(listed.stdout)
+    assert len(entries) == 46
+    assert set(entries[0]) >= {"id", "question", "answer", "sources"}
+    table = invoke("list")
+    assert "crying-in-session" in table.stdout and "46 entries" in table.stdout
+    shown = invoke("show", "crying-in-session")
+    assert shown.exit_code == 0 and "mascara" in shown.stdout and "Source:" in shown.stdout
+    assert json.loads(invoke("show", "hugging-your-therapist", "--json").stdout)["id"] == (
+        "hugging-your-therapist"
+    )
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    for args in (
+        ["ask", "   "],
+        ["ask", ""],
+        ["show", "no-such-entry"],
+        ["ask", "x", "--top-k", "99"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_invalid_faq_exits_3_with_one_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - id: x\n    question: q\n", encoding="utf-8")
+    for args in (
+        ["validate", str(bad)],
+        ["ask", "hello", "--faq", str(bad)],
+        ["build", "--faq", str(bad)],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert "field 'answer'" in result.stderr and "Traceback" not in result.output
+    assert invoke("validate").exit_code == 0
+
+
+def test_validate_reports_missing_file(tmp_path: Path) -> None:
+    result = invoke("validate", str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 3 and "not found" in result.stderr
+
+
+def test_help_lists_commands_exit_codes_and_disclaimer() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for word in ("chat", "ask", "list", "show", "build", "validate", "Exit codes", "not therapy"):
+        assert word in result.stdout
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "faiss")
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from therapy_faq.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.model
+def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
+    built = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build_index.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "46 entries" in built.stdout and (index / "manifest.json").is_file()
+
+    asked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "therapy_faq",
+            "ask",
+            "Is it OK to cry in a therapy session?",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert asked.returncode == 0, asked.stderr
+    payload = json.loads(asked.stdout)
+    assert payload["answer"]["id"] == "crying-in-session"
+    assert payload["answer"]["sources"][0]["document"] == "001_41d5a53685653430.txt"
+
+    chatted = subprocess.run(
+        [sys.executable, "-m", "therapy_faq"],
+        input="Should your therapist touch?\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert chatted.returncode == 0, chatted.stderr
+    assert "most psychologists refrain" in chatted.stdout
+    assert chatted.stderr == ""
+    assert "\x1b[" not in chatted.stdout
+
+
+@pytest.mark.model
+def test_ask_builds_a_missing_index_saying_so_on_stderr(tmp_path: Path) -> None:
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(tmp_path / "fresh"))
+    asked = subprocess.run(
+        [sys.executable, "-m", "therapy_faq", "ask", "Do therapists grieve clients?", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "Building the index" in asked.stderr
+    assert json.loads(asked.stdout)["answer"]["id"] == "therapists-grieve-clients"

@@ -1,0 +1,137 @@
+"""Index build, load and freshness, on the stand-in encoder (pure logic, no model needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.faq import file_sha256
+from therapy_faq.index import INDEX_FILE, MANIFEST_FILE, check_index, load_index
+from therapy_faq.service import Paths, build, open_retriever
+
+from .stub_encoder import StubEncoder
+
+SMALL_FAQ = """
+entries:
+  - id: crying
+    question: Is it OK to cry in therapy?
+    answer: Yes, it helps.
+    alternates: [tears during a session]
+    sources: [{title: T, document: a.txt}]
+  - id: hugs
+    question: Can I hug my therapist?
+    answer: Ask first.
+    sources: [{title: T, document: b.txt, url: "https://example.org", question: "Do you hug?"}]
+"""
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(SMALL_FAQ, encoding="utf-8")
+    return Paths(faq=faq, index=tmp_path / "index")
+
+
+def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
+    manifest = build(paths, StubEncoder())
+    assert sorted(p.name for p in paths.index.iterdir()) == [
+        "index.faiss",
+        "manifest.json",
+        "rows.json",
+    ]
+    assert manifest.entry_count == 2
+    assert manifest.vector_count == 4  # two questions, one alternate, one source wording
+    assert manifest.faq_sha256 == file_sha256(paths.faq)
+    assert manifest.model == StubEncoder.name and manifest.dimension == StubEncoder.dimension
+    assert {"faiss-cpu", "numpy"} <= set(manifest.versions)
+    loaded = load_index(paths.index)
+    assert loaded.entry_ids == ["crying", "hugs"]
+    assert list(loaded.row_entries) == [0, 0, 1, 1]
+
+
+def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
+    encoder = StubEncoder()
+    sha = file_sha256(paths.faq)
+    assert check_index(paths.index, sha, encoder).status == "missing"
+    build(paths, encoder)
+    assert check_index(paths.index, sha, encoder).ok
+    paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask first, always."), encoding="utf-8")
+    assert check_index(paths.index, file_sha256(paths.faq), encoder).status == "stale"
+
+    class Other(StubEncoder):
+        name = "another/model"
+
+    assert check_index(paths.index, sha, Other()).status == "mismatch"
+
+
+def test_stale_index_is_rebuilt_and_answers_from_the_new_faq(paths: Paths) -> None:
+    encoder = StubEncoder()
+    build(paths, encoder)
+    paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask first, always."), encoding="utf-8")
+    said: list[str] = []
+    retriever = open_retriever(paths, encoder, notify=said.append)
+    assert len(said) == 1 and "Rebuilding" in said[0] and "FAQ file changed" in said[0]
+    reply = retriever.reply("can I hug my therapist")
+    assert reply.answer is not None and reply.answer.entry.answer == "Ask first, always."
+
+
+def test_missing_index_is_built_on_first_use(paths: Paths) -> None:
+    said: list[str] = []
+    retriever = open_retriever(paths, StubEncoder(), notify=said.append)
+    assert said and said[0].startswith("Building the index")
+    assert retriever.reply("is it ok to cry in therapy").answer.entry.id == "crying"
+
+
+@pytest.mark.parametrize("damage", ["truncate-index", "garbage-manifest", "missing-rows"])
+def test_corrupted_index_is_rebuilt(paths: Paths, damage: str) -> None:
+    encoder = StubEncoder()
+    build(paths, encoder)
+    if damage == "truncate-index":
+        data = (paths.index / INDEX_FILE).read_bytes()
+        (paths.index / INDEX_FILE).write_bytes(data[: len(data) // 2])
+        with pytest.raises(IndexUnavailableError):
+            load_index(paths.index)
+    elif damage == "garbage-manifest":
+        (paths.index / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
+    else:
+        (paths.index / "rows.json").unlink()
+    said: list[str] = []
+    retriever = open_retriever(paths, encoder, notify=said.append)
+    assert len(said) == 1 and "Rebuilding" in said[0]
+    assert retriever.reply("Do you hug?").answer.entry.id == "hugs"
+
+
+def test_failed_build_keeps_the_previous_index(paths: Paths) -> None:
+    build(paths, StubEncoder())
+    before = (paths.index / MANIFEST_FILE).read_text(encoding="utf-8")
+
+    class Broken(StubEncoder):
+        def encode(self, texts, progress=None):
+            raise RuntimeError("killed mid-way")
+
+    paths.faq.write_text(SMALL_FAQ.replace("Yes, it helps.", "Changed."), encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        build(paths, Broken())
+    assert (paths.index / MANIFEST_FILE).read_text(encoding="utf-8") == before
+    leftovers = [p.name for p in paths.index.parent.iterdir() if "building" in p.name]
+    assert leftovers == []
+
+
+def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
+    retriever = open_retriever(paths, StubEncoder())
+    reply = retriever.reply("tears during a session")  # only the alternate has these words
+    assert reply.status == "answered" and reply.answer.entry.id == "crying"
+    assert reply.answer.score == pytest.approx(1.0, abs=1e-5)
+    assert [m.entry.id for m in reply.alternatives] == ["hugs"]
+    payload = reply.to_json()
+    assert json.loads(json.dumps(payload)) == payload
+
+
+def test_far_question_is_refused(paths: Paths) -> None:
+    retriever = open_retriever(paths, StubEncoder())
+    reply = retriever.reply("zebra quantum lasagna")
+    assert reply.status == "no_match" and reply.answer is None
+    assert reply.to_json()["answer"] is None
