@@ -70,6 +70,7 @@ def run_chat(
             number = int(line)
             if 1 <= number <= len(last):
                 console.print(entry_view(last[number - 1]))
+                console.print()
                 continue
         reply = retriever.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))

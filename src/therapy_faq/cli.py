@@ -133,7 +133,7 @@ def _open(faq: Path | None, index: Path | None) -> Retriever:
     paths = _paths(faq, index)
 
     def notify(message: str) -> None:
-        err.print(Text(message, style="dim"))
+        err.print(Text(message, style="dim"), soft_wrap=True)
 
     with BuildProgress("Embedding the FAQ") as progress:
         return open_retriever(paths, notify=notify, progress=progress)

@@ -198,7 +198,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 def check_index(index_dir: Path, faq_sha256: str, encoder: Encoder) -> IndexState:
     """Compare the manifest with the FAQ and encoder in use (cheap: no vectors are read)."""
     if not (index_dir / MANIFEST_FILE).is_file():
-        return IndexState("missing", f"no index in {index_dir}")
+        return IndexState("missing", "none found")
     try:
         manifest = read_manifest(index_dir)
     except IndexUnavailableError as exc:
