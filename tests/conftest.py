@@ -38,10 +38,10 @@ def real_paths(tmp_path_factory: pytest.TempPathFactory, shipped_faq: Path) -> P
 
 
 @pytest.fixture(scope="session")
-def real_retriever(real_paths: Paths):
-    from therapy_faq.service import open_retriever
+def real_assistant(real_paths: Paths):
+    from therapy_faq.service import open_assistant
 
-    return open_retriever(real_paths)
+    return open_assistant(real_paths)
 
 
 @pytest.fixture

@@ -10,9 +10,12 @@ import pytest
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import file_sha256
 from therapy_faq.index import INDEX_FILE, MANIFEST_FILE, check_index, load_index
-from therapy_faq.service import Paths, build, open_retriever
+from therapy_faq.service import Paths, build, open_assistant
+from therapy_faq.settings import crisis_examples_path
 
 from .stub_encoder import StubEncoder
+
+EXAMPLES_SHA = file_sha256(crisis_examples_path())
 
 SMALL_FAQ = """
 entries:
@@ -41,6 +44,7 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "index.faiss",
         "manifest.json",
         "rows.json",
+        "screen.npy",
     ]
     assert manifest.entry_count == 2
     assert manifest.vector_count == 4  # two questions, one alternate, one source wording
@@ -55,16 +59,16 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
 def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
     encoder = StubEncoder()
     sha = file_sha256(paths.faq)
-    assert check_index(paths.index, sha, encoder).status == "missing"
+    assert check_index(paths.index, sha, EXAMPLES_SHA, encoder).status == "missing"
     build(paths, encoder)
-    assert check_index(paths.index, sha, encoder).ok
+    assert check_index(paths.index, sha, EXAMPLES_SHA, encoder).ok
     paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask first, always."), encoding="utf-8")
-    assert check_index(paths.index, file_sha256(paths.faq), encoder).status == "stale"
+    assert check_index(paths.index, file_sha256(paths.faq), EXAMPLES_SHA, encoder).status == "stale"
 
     class Other(StubEncoder):
         name = "another/model"
 
-    assert check_index(paths.index, sha, Other()).status == "mismatch"
+    assert check_index(paths.index, sha, EXAMPLES_SHA, Other()).status == "mismatch"
 
 
 def test_stale_index_is_rebuilt_and_answers_from_the_new_faq(paths: Paths) -> None:
@@ -72,17 +76,17 @@ def test_stale_index_is_rebuilt_and_answers_from_the_new_faq(paths: Paths) -> No
     build(paths, encoder)
     paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask first, always."), encoding="utf-8")
     said: list[str] = []
-    retriever = open_retriever(paths, encoder, notify=said.append)
+    assistant = open_assistant(paths, encoder, notify=said.append)
     assert len(said) == 1 and "Rebuilding" in said[0] and "FAQ file changed" in said[0]
-    reply = retriever.reply("can I hug my therapist")
+    reply = assistant.reply("can I hug my therapist")
     assert reply.answer is not None and reply.answer.entry.answer == "Ask first, always."
 
 
 def test_missing_index_is_built_on_first_use(paths: Paths) -> None:
     said: list[str] = []
-    retriever = open_retriever(paths, StubEncoder(), notify=said.append)
+    assistant = open_assistant(paths, StubEncoder(), notify=said.append)
     assert said and said[0].startswith("Building the index")
-    assert retriever.reply("is it ok to cry in therapy").answer.entry.id == "crying"
+    assert assistant.reply("is it ok to cry in therapy").answer.entry.id == "crying"
 
 
 @pytest.mark.parametrize("damage", ["truncate-index", "garbage-manifest", "missing-rows"])
@@ -99,9 +103,9 @@ def test_corrupted_index_is_rebuilt(paths: Paths, damage: str) -> None:
     else:
         (paths.index / "rows.json").unlink()
     said: list[str] = []
-    retriever = open_retriever(paths, encoder, notify=said.append)
+    assistant = open_assistant(paths, encoder, notify=said.append)
     assert len(said) == 1 and "Rebuilding" in said[0]
-    assert retriever.reply("Do you hug?").answer.entry.id == "hugs"
+    assert assistant.reply("Do you hug?").answer.entry.id == "hugs"
 
 
 def test_failed_build_keeps_the_previous_index(paths: Paths) -> None:
@@ -121,8 +125,8 @@ def test_failed_build_keeps_the_previous_index(paths: Paths) -> None:
 
 
 def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
-    retriever = open_retriever(paths, StubEncoder())
-    reply = retriever.reply("tears during a session")  # only the alternate has these words
+    assistant = open_assistant(paths, StubEncoder())
+    reply = assistant.reply("tears during a session")  # only the alternate has these words
     assert reply.status == "answered" and reply.answer.entry.id == "crying"
     assert reply.answer.score == pytest.approx(1.0, abs=1e-5)
     assert [m.entry.id for m in reply.alternatives] == ["hugs"]
@@ -131,7 +135,7 @@ def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
 
 
 def test_far_question_is_refused(paths: Paths) -> None:
-    retriever = open_retriever(paths, StubEncoder())
-    reply = retriever.reply("zebra quantum lasagna")
+    assistant = open_assistant(paths, StubEncoder())
+    reply = assistant.reply("zebra quantum lasagna")
     assert reply.status == "no_match" and reply.answer is None
     assert reply.to_json()["answer"] is None

@@ -23,9 +23,9 @@ SOURCE_QUESTIONS = sorted(
     ("question", "entry_id"), SOURCE_QUESTIONS, ids=[q for q, _ in SOURCE_QUESTIONS]
 )
 def test_source_question_verbatim_returns_its_entry(
-    real_retriever, question: str, entry_id: str
+    real_assistant, question: str, entry_id: str
 ) -> None:
-    reply = real_retriever.reply(question)
+    reply = real_assistant.reply(question)
     assert reply.status == "answered"
     assert reply.answer.entry.id == entry_id
     assert reply.answer.score > 0.99
@@ -34,8 +34,8 @@ def test_source_question_verbatim_returns_its_entry(
 
 
 @pytest.mark.model
-def test_crying_question_answers_from_the_crying_entry(real_retriever) -> None:
-    reply = real_retriever.reply("Is it OK to cry in a therapy session?")
+def test_crying_question_answers_from_the_crying_entry(real_assistant) -> None:
+    reply = real_assistant.reply("Is it OK to cry in a therapy session?")
     payload = reply.to_json()
     assert payload["answer"]["id"] == "crying-in-session"
     assert payload["answer"]["sources"][0]["document"] == "001_41d5a53685653430.txt"
@@ -43,10 +43,10 @@ def test_crying_question_answers_from_the_crying_entry(real_retriever) -> None:
 
 
 @pytest.mark.model
-def test_real_vectors_are_normalised_and_meaningful(real_retriever) -> None:
+def test_real_vectors_are_normalised_and_meaningful(real_assistant) -> None:
     import numpy as np
 
-    vectors = real_retriever.encoder.encode(
+    vectors = real_assistant.encoder.encode(
         ["I cried in my session", "tears in therapy", "tax forms"]
     )
     assert vectors.shape == (3, 384)
@@ -55,5 +55,5 @@ def test_real_vectors_are_normalised_and_meaningful(real_retriever) -> None:
 
 
 @pytest.mark.model
-def test_unrelated_question_is_refused(real_retriever) -> None:
-    assert real_retriever.reply("what is the capital of france").status == "no_match"
+def test_unrelated_question_is_refused(real_assistant) -> None:
+    assert real_assistant.reply("what is the capital of france").status == "no_match"

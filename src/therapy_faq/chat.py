@@ -9,18 +9,20 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from therapy_faq.assistant import Assistant
 from therapy_faq.faq import Entry
-from therapy_faq.render import DISCLAIMER, entry_view, reply_view
-from therapy_faq.retrieval import Retriever
+from therapy_faq.render import DISCLAIMER, crisis_view, entry_view, reply_view
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
 HELP = {"help", "?", "/help"}
+CRISIS = {"crisis", "/crisis", "sos"}
 
 HELP_TEXT = (
     "Ask a question about therapy in your own words, for example "
     '"is it ok to cry in therapy?".\n'
     "  a number   read one of the questions listed under the last answer\n"
-    "  help       show this help\n"
+    "  help       show this help and where to get urgent help\n"
+    "  crisis     show where to get urgent help\n"
     "  quit       leave (Ctrl-D or Ctrl-C work too)"
 )
 
@@ -46,7 +48,7 @@ def terminal_lines(prompt: str) -> Iterator[str]:
 
 
 def run_chat(
-    retriever: Retriever,
+    assistant: Assistant,
     lines: Iterable[str],
     console: Console,
     interactive: bool,
@@ -65,6 +67,10 @@ def run_chat(
             break
         if command in HELP:
             console.print(Text(HELP_TEXT))
+            console.print(crisis_view(assistant.resources))
+            continue
+        if command in CRISIS:
+            console.print(crisis_view(assistant.resources))
             continue
         if interactive and line.isdigit() and last:
             number = int(line)
@@ -72,7 +78,7 @@ def run_chat(
                 console.print(entry_view(last[number - 1]))
                 console.print()
                 continue
-        reply = retriever.reply(line, top_k=top_k)
+        reply = assistant.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))
         last = [match.entry for match in reply.alternatives]
         if interactive:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,10 +15,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 from typer.exceptions import TyperException
 
+if TYPE_CHECKING:
+    from therapy_faq.assistant import Assistant
+
 from therapy_faq import __version__
 from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
-from therapy_faq.render import DISCLAIMER, entry_json, entry_view, faq_table, reply_view
-from therapy_faq.retrieval import DEFAULT_TOP_K, Retriever
+from therapy_faq.render import (
+    DISCLAIMER,
+    entry_json,
+    entry_view,
+    eval_view,
+    faq_table,
+    reply_view,
+)
+from therapy_faq.retrieval import DEFAULT_TOP_K
 from therapy_faq.settings import FAQ_ENV, INDEX_ENV, resolve_faq_path, resolve_index_dir
 
 EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
@@ -127,8 +137,8 @@ class BuildProgress:
             self._progress.stop()
 
 
-def _open(faq: Path | None, index: Path | None) -> Retriever:
-    from therapy_faq.service import open_retriever
+def _open(faq: Path | None, index: Path | None) -> Assistant:
+    from therapy_faq.service import open_assistant
 
     paths = _paths(faq, index)
 
@@ -136,7 +146,7 @@ def _open(faq: Path | None, index: Path | None) -> Retriever:
         err.print(Text(message, style="dim"), soft_wrap=True)
 
     with BuildProgress("Embedding the FAQ") as progress:
-        return open_retriever(paths, notify=notify, progress=progress)
+        return open_assistant(paths, notify=notify, progress=progress)
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -177,14 +187,14 @@ def chat(
     with friendly_errors(debug):
         if interactive:
             with err.status("Loading the FAQ and the model ..."):
-                retriever = _open(faq, index)
-                retriever.rank("warm up", 1)
+                assistant = _open(faq, index)
+                assistant.encoder.encode(["warm up"])
             lines = terminal_lines("you> ")
         else:
-            retriever = _open(faq, index)
+            assistant = _open(faq, index)
             lines = _stdin_lines()
         try:
-            run_chat(retriever, lines, out, interactive=interactive, top_k=top_k)
+            run_chat(assistant, lines, out, interactive=interactive, top_k=top_k)
         except KeyboardInterrupt:
             out.print(Text("\nTake care.", style="dim"))
 
@@ -208,12 +218,12 @@ def ask(
     with friendly_errors(debug):
         if question != "-" and not clean_query(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
-        retriever = _open(faq, index)
+        assistant = _open(faq, index)
         questions = _stdin_lines() if question == "-" else iter([question])
         for text in questions:
             if not clean_query(text):
                 continue
-            reply = retriever.reply(text, top_k=top_k)
+            reply = assistant.reply(text, top_k=top_k)
             if as_json:
                 sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
@@ -302,6 +312,50 @@ def build(
             ),
             soft_wrap=True,
         )
+
+
+@app.command("eval")
+def evaluate_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Evaluation YAML files [default: eval/*.yaml of the checkout]", dir_okay=False
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 6 when a figure misses its committed target.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    misses: Annotated[int, typer.Option(help="How many misses to list.", min=0)] = 25,
+    faq: FaqOption = None,
+    index: IndexOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Measure answers, refusals and the crisis screen on evaluation sets."""
+    from therapy_faq.errors import BelowTargetError
+    from therapy_faq.evaluation import TARGETS, evaluate, failed_targets, load_eval_set
+    from therapy_faq.settings import default_eval_files
+
+    with friendly_errors(debug):
+        paths = list(files or default_eval_files())
+        if not paths:
+            raise UsageError("no evaluation files given (and no eval/ folder beside the package)")
+        sets = [load_eval_set(path) for path in paths]
+        report = evaluate(_open(faq, index), sets)
+        failures = failed_targets(report, TARGETS) if check else []
+        if as_json:
+            payload = {
+                "files": [str(p) for p in paths],
+                "counts": report.counts(),
+                "figures": report.figures(),
+                "misses": [vars(m) for m in report.misses],
+                "failed_targets": failures,
+            }
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        else:
+            out.print(eval_view(report, TARGETS, misses))
+        if failures:
+            raise BelowTargetError("below target: " + "; ".join(failures))
 
 
 def main() -> None:

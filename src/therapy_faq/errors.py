@@ -33,6 +33,12 @@ class ModelError(TherapyFaqError):
     exit_code = 5
 
 
+class BelowTargetError(TherapyFaqError):
+    """`eval --check`: a figure missed its target."""
+
+    exit_code = 6
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success (an answer, a refusal or a crisis panel are all successful replies)",
     1: "unexpected internal error (rerun with --debug for the traceback)",
@@ -40,5 +46,6 @@ EXIT_CODES: dict[int, str] = {
     3: "the FAQ file is missing or invalid",
     4: "the index is missing or broken and could not be rebuilt",
     5: "the embedding model is missing or does not match its fingerprint",
+    6: "eval --check: a figure is below its target",
     130: "interrupted (Ctrl-C)",
 }

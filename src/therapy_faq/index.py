@@ -1,7 +1,8 @@
 """The vector index on disk: build it atomically, load it, and tell whether it is still current.
 
 An index folder holds data files only: `index.faiss` (FAISS's own format), `rows.json` (which
-entry each vector belongs to) and `manifest.json` (what the index was built from).
+entry each vector belongs to), `screen.npy` (the crisis screen's example vectors, NumPy format
+without pickle) and `manifest.json` (what the index was built from).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
+from therapy_faq.safety import CrisisExamples
 
 INDEX_FILE = "index.faiss"
 ROWS_FILE = "rows.json"
+SCREEN_FILE = "screen.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 RowKind = Literal["question", "phrasing"]
 
@@ -45,6 +48,9 @@ class Manifest(BaseModel):
     vector_count: int
     faq_file: str
     faq_sha256: str
+    examples_sha256: str
+    crisis_count: int
+    ordinary_count: int
     built_at: str
     versions: dict[str, str]
 
@@ -55,6 +61,8 @@ class LoadedIndex:
     vectors: Any  # a faiss.Index; faiss is imported lazily
     row_entries: np.ndarray  # row number -> position of its entry in the FAQ
     entry_ids: list[str]
+    crisis_vectors: np.ndarray
+    ordinary_vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,12 @@ def build_index(
     faq_sha256: str,
     index_dir: Path,
     encoder: Encoder,
+    examples: CrisisExamples,
+    examples_sha256: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> Manifest:
-    """Embed every phrasing and write the index into a temporary folder, then swap it in.
+    """Embed every phrasing and the crisis screen's examples into a temporary folder, then swap
+    it in.
 
     `progress(done, total)` is called after each batch. A build killed part-way leaves the
     previous index in place; concurrent builds of one folder wait for each other.
@@ -113,7 +124,9 @@ def build_index(
     from filelock import FileLock
 
     texts, positions, kinds = index_rows(faq)
-    total = len(texts)
+    # The FAQ's own questions are ordinary texts too: the screen must not flag them.
+    screen_texts = [*examples.crisis, *examples.ordinary, *(e.question for e in faq.entries)]
+    total = len(texts) + len(screen_texts)
     index_dir = index_dir.absolute()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
 
@@ -129,7 +142,7 @@ def build_index(
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
         model_sha256 = encoder.fingerprint()
-        vectors = encoder.encode(texts, progress=advance)
+        vectors = encoder.encode([*texts, *screen_texts], progress=advance)
         if vectors.shape != (total, encoder.dimension):
             raise IndexUnavailableError(
                 f"the encoder returned vectors of shape {vectors.shape}, "
@@ -138,7 +151,8 @@ def build_index(
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         faiss.normalize_L2(vectors)
         flat = faiss.IndexFlatIP(encoder.dimension)
-        flat.add(vectors)
+        flat.add(vectors[: len(texts)])
+        screen = vectors[len(texts) :]
 
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -146,9 +160,12 @@ def build_index(
             model_sha256=model_sha256,
             dimension=encoder.dimension,
             entry_count=len(faq.entries),
-            vector_count=total,
+            vector_count=len(texts),
             faq_file=str(faq_path.absolute()),
             faq_sha256=faq_sha256,
+            examples_sha256=examples_sha256,
+            crisis_count=len(examples.crisis),
+            ordinary_count=len(screen_texts) - len(examples.crisis),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             versions=_library_versions(),
         )
@@ -163,6 +180,8 @@ def build_index(
         try:
             faiss.write_index(flat, str(staging / INDEX_FILE))
             (staging / ROWS_FILE).write_text(json.dumps(rows), encoding="utf-8")
+            with (staging / SCREEN_FILE).open("wb") as handle:
+                np.save(handle, screen, allow_pickle=False)
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
@@ -195,7 +214,9 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexUnavailableError(f"unreadable manifest in {index_dir}: {exc}") from None
 
 
-def check_index(index_dir: Path, faq_sha256: str, encoder: Encoder) -> IndexState:
+def check_index(
+    index_dir: Path, faq_sha256: str, examples_sha256: str, encoder: Encoder
+) -> IndexState:
     """Compare the manifest with the FAQ and encoder in use (cheap: no vectors are read)."""
     if not (index_dir / MANIFEST_FILE).is_file():
         return IndexState("missing", "none found")
@@ -209,6 +230,8 @@ def check_index(index_dir: Path, faq_sha256: str, encoder: Encoder) -> IndexStat
         return IndexState("mismatch", f"the index was built with another model ({manifest.model})")
     if manifest.faq_sha256 != faq_sha256:
         return IndexState("stale", "the FAQ file changed since the index was built")
+    if manifest.examples_sha256 != examples_sha256:
+        return IndexState("stale", "the crisis examples changed since the index was built")
     return IndexState("ok", "up to date")
 
 
@@ -222,6 +245,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         entry_ids = [str(i) for i in rows["entry_ids"]]
         row_entries = np.asarray(rows["row_entries"], dtype=np.int64)
         vectors = faiss.read_index(str(index_dir / INDEX_FILE))
+        screen = np.load(index_dir / SCREEN_FILE, allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     if (
@@ -230,6 +254,15 @@ def load_index(index_dir: Path) -> LoadedIndex:
         or len(row_entries) != vectors.ntotal
         or len(entry_ids) != manifest.entry_count
         or (len(row_entries) and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
+        or screen.shape != (manifest.crisis_count + manifest.ordinary_count, manifest.dimension)
     ):
         raise IndexUnavailableError(f"the index in {index_dir} is inconsistent (truncated?)")
-    return LoadedIndex(manifest, vectors, row_entries, entry_ids)
+    screen = screen.astype(np.float32, copy=False)
+    return LoadedIndex(
+        manifest,
+        vectors,
+        row_entries,
+        entry_ids,
+        crisis_vectors=screen[: manifest.crisis_count],
+        ordinary_vectors=screen[manifest.crisis_count :],
+    )

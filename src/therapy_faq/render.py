@@ -9,8 +9,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from therapy_faq.assistant import Reply
+from therapy_faq.evaluation import Report
 from therapy_faq.faq import Entry, Faq
-from therapy_faq.retrieval import Match, Reply
+from therapy_faq.retrieval import Match
+from therapy_faq.safety import CrisisResources
 
 DISCLAIMER = (
     "This is an automated FAQ tool giving general information, not therapy or medical advice. "
@@ -55,11 +58,43 @@ def suggestions(matches: list[Match], heading: str) -> Text:
     return text
 
 
+def crisis_view(resources: CrisisResources) -> Panel:
+    """Calm and plain: help is available now, who to contact, and what this tool is not."""
+    body = Text()
+    body.append(" ".join(resources.message.split()) + "\n\n")
+    body.append(resources.urgent + "\n\n", style="bold")
+    for resource in resources.resources:
+        body.append("• ")
+        body.append(resource.name, style="bold")
+        body.append(f" ({resource.region}): {resource.contact}")
+        if resource.url:
+            body.append(f"  {resource.url}", style="cyan")
+        body.append("\n")
+    notice = Text(" ".join(resources.notice.split()), style="italic")
+    return Panel(
+        Group(body, notice),
+        title=Text(resources.title, style="bold"),
+        title_align="left",
+        box=box.HEAVY,
+        border_style="magenta",
+        padding=(1, 2),
+    )
+
+
 def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
-    """The answer panel, its sources and the closest other questions; or a plain refusal."""
+    """The answer panel, its sources and the closest other questions; or a plain refusal; or,
+    for a crisis, the resources first and nothing that could read as dismissive."""
     parts: list[RenderableType] = []
     hint = " (type a number to read one)" if numbered_hint else ""
-    if reply.answer is not None:
+    if reply.crisis is not None:
+        parts.append(crisis_view(reply.crisis))
+        parts.append(
+            Text(
+                "If you also have a question about therapy, you can ask it on its own.",
+                style="dim",
+            )
+        )
+    elif reply.answer is not None:
         parts.append(entry_view(reply.answer.entry))
         if reply.alternatives:
             parts.append(suggestions(reply.alternatives, f"Related questions{hint}:"))
@@ -95,3 +130,48 @@ def entry_json(entry: Entry) -> dict[str, object]:
         "alternates": list(entry.alternates),
         "tags": list(entry.tags),
     }
+
+
+FIGURE_LABELS = {
+    "top1": "top-1 accuracy (in scope)",
+    "top3": "right entry in the top 3",
+    "mrr": "mean reciprocal rank",
+    "answered": "in-scope questions answered",
+    "refused": "out-of-scope questions refused",
+    "crisis_recall": "crisis messages caught",
+    "crisis_recall_patterns": "  by the patterns alone",
+    "crisis_recall_similarity": "  by similarity alone",
+    "false_alarms": "false crisis alarms",
+    "ordinary_right": "idiom questions answered right",
+}
+
+
+def eval_view(report: Report, targets: dict[str, tuple[str, float]], misses: int) -> Group:
+    counts = report.counts()
+    table = Table(box=box.SIMPLE_HEAD, title="Evaluation", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right", style="dim")
+    for name, value in report.figures().items():
+        if value is None:
+            continue
+        shown = str(value) if isinstance(value, int) else f"{value:.3f}"
+        op, target = targets.get(name, ("", ""))
+        table.add_row(FIGURE_LABELS[name], shown, f"{op} {target}".strip())
+    summary = Text(
+        "questions: " + ", ".join(f"{n} {k.replace('_', '-')}" for k, n in counts.items() if n),
+        style="dim",
+    )
+    parts: list[RenderableType] = [table, summary]
+    if report.misses and misses:
+        listing = Text("Misses:", style="bold")
+        for miss in report.misses[:misses]:
+            listing.append(f"\n  [{miss.section}] ", style="dim")
+            listing.append(miss.text)
+            listing.append(
+                f"\n      expected {', '.join(miss.expected)}; got {miss.got}", style="dim"
+            )
+        if len(report.misses) > misses:
+            listing.append(f"\n  ... and {len(report.misses) - misses} more", style="dim")
+        parts.append(listing)
+    return Group(*parts)

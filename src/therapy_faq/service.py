@@ -1,4 +1,5 @@
-"""Wiring: the FAQ file, its index (rebuilt when missing or stale) and the encoder, as one bot."""
+"""Wiring: the FAQ file, its index (rebuilt when missing or stale), the encoder and the crisis
+screen, as one assistant."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from therapy_faq.assistant import Assistant
 from therapy_faq.encoder import Encoder, default_encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq, file_sha256, load_faq
-from therapy_faq.index import Manifest, build_index, check_index, load_index
+from therapy_faq.index import IndexState, Manifest, build_index, check_index, load_index
 from therapy_faq.retrieval import Retriever
+from therapy_faq.safety import CrisisScreen, load_examples, load_resources
+from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -30,32 +34,38 @@ def build(
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, embed and write the index."""
     faq = faq or load_faq(paths.faq)
+    examples = crisis_examples_path()
     return build_index(
         faq,
         paths.faq,
         file_sha256(paths.faq),
         paths.index,
         encoder or default_encoder(),
+        examples=load_examples(examples),
+        examples_sha256=file_sha256(examples),
         progress=progress,
     )
 
 
-def open_retriever(
+def open_assistant(
     paths: Paths,
     encoder: Encoder | None = None,
     notify: Notify | None = None,
     progress: Progress | None = None,
-) -> Retriever:
+) -> Assistant:
     """Load the FAQ and an index that matches it, building the index first when it must."""
     faq = load_faq(paths.faq)
+    resources = load_resources(crisis_resources_path())
     encoder = encoder or default_encoder()
-    state = check_index(paths.index, file_sha256(paths.faq), encoder)
+    state = check_index(
+        paths.index, file_sha256(paths.faq), file_sha256(crisis_examples_path()), encoder
+    )
     index = None
     if state.ok:
         try:
             index = load_index(paths.index)
         except IndexUnavailableError as exc:
-            state = type(state)("corrupt", str(exc))
+            state = IndexState("corrupt", str(exc))
     if index is None:
         if notify:
             verb = "Building" if state.status == "missing" else "Rebuilding"
@@ -72,4 +82,5 @@ def open_retriever(
                 f"cannot write the index to {paths.index} ({exc.strerror}); "
                 "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
-    return Retriever(faq, index, encoder)
+    screen = CrisisScreen(index.crisis_vectors, index.ordinary_vectors)
+    return Assistant(Retriever(faq, index), screen, resources, encoder)

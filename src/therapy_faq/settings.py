@@ -8,17 +8,38 @@ from pathlib import Path
 
 FAQ_ENV = "THERAPY_FAQ_FILE"
 INDEX_ENV = "THERAPY_FAQ_INDEX"
+CRISIS_ENV = "THERAPY_FAQ_CRISIS_FILE"
 APP_NAME = "therapy-faq"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def default_faq_path() -> Path:
-    """The FAQ shipped in the wheel, or `data/faq.yaml` of a source checkout."""
-    packaged = _PACKAGE_DIR / "data" / "faq.yaml"
+def data_file(name: str) -> Path:
+    """A file shipped in the wheel's `therapy_faq/data/`, or in `data/` of a source checkout."""
+    packaged = _PACKAGE_DIR / "data" / name
     if packaged.is_file():
         return packaged
-    return _PACKAGE_DIR.parents[1] / "data" / "faq.yaml"
+    return _PACKAGE_DIR.parents[1] / "data" / name
+
+
+def default_faq_path() -> Path:
+    return data_file("faq.yaml")
+
+
+def crisis_resources_path() -> Path:
+    """The crisis resources shown to people in crisis; localise with THERAPY_FAQ_CRISIS_FILE."""
+    env = os.environ.get(CRISIS_ENV)
+    return Path(env) if env else data_file("crisis.yaml")
+
+
+def default_eval_files() -> list[Path]:
+    """The evaluation sets of a source checkout (they are not shipped in the wheel)."""
+    folder = _PACKAGE_DIR.parents[1] / "eval"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def crisis_examples_path() -> Path:
+    return data_file("crisis_examples.yaml")
 
 
 def resolve_faq_path(option: Path | None = None) -> Path:
