@@ -120,7 +120,8 @@ _INTENT = (
 
 EXPLICIT: dict[str, str] = {
     "suicide": (
-        r"\bsu+i?[cs]+i?[dt]+(?:e|es|al|ality|ing)\b|\bsewer ?slide\b|\bun ?aliv(?:e|ed|ing)\b"
+        r"\bsu+i?[cs]+i?[dt]+(?:e|es|al|ality|ing|le|l|el|ial)\b|"
+        r"\bsewer ?slide\b|\bun ?aliv(?:e|ed|ing)\b"
     ),
     "slang": r"\b(?:kms|kys|ctb)\b|\bcommit (?:die|dying|unalive|toaster bath)\b",
     "self-harm verb": (
