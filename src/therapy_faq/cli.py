@@ -314,12 +314,62 @@ def build(
         )
 
 
+@app.command("import")
+def import_command(
+    csv_file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="The spreadsheet FAQ.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the YAML here [default: stdout].", dir_okay=False
+        ),
+    ] = None,
+    question_col: Annotated[str | None, typer.Option(help="Column of the questions.")] = None,
+    answer_col: Annotated[str | None, typer.Option(help="Column of the answers.")] = None,
+    id_col: Annotated[str | None, typer.Option(help="Column of stable ids.")] = None,
+    source_col: Annotated[str | None, typer.Option(help="Column of source titles or URLs.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Source title for every entry (default: the file name).")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="Text encoding of the CSV file.")] = "utf-8",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Turn a CSV FAQ into the FAQ's YAML: repairs mis-decoded text, reports duplicates and
+    rows without an answer. Columns are guessed from their names unless given."""
+    from therapy_faq.importer import import_csv, to_yaml
+
+    with friendly_errors(debug):
+        if output is not None and output.exists() and not force:
+            raise UsageError(f"{output} exists; add --force to overwrite it")
+        result = import_csv(
+            csv_file, question_col, answer_col, id_col, source_col, title, encoding=encoding
+        )
+        text = to_yaml(result, csv_file)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        used = ", ".join(f"{k}={v}" for k, v in result.columns.items() if v)
+        err.print(
+            Text(
+                f"Imported {len(result.entries)} of {result.rows} rows ({used}); "
+                f"repaired text in {result.repaired} rows."
+            ),
+            soft_wrap=True,
+        )
+        for line in result.duplicates:
+            err.print(Text(f"duplicate: {line}", style="yellow"), soft_wrap=True)
+        for line in result.skipped:
+            err.print(Text(f"refused: {line}", style="red"), soft_wrap=True)
+
+
 @app.command("eval")
 def evaluate_command(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Evaluation YAML files [default: eval/*.yaml of the checkout]", dir_okay=False
+            help="Evaluation YAML files (default: eval/*.yaml of the checkout).", dir_okay=False
         ),
     ] = None,
     check: Annotated[

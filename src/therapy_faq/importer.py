@@ -1,0 +1,174 @@
+"""Turning a spreadsheet FAQ (CSV) into the FAQ schema: repaired text, unique ids, a report."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from therapy_faq.errors import FaqError, UsageError
+from therapy_faq.faq import Faq
+
+QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
+ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
+ID_NAMES = ("id", "question_id", "qid", "key", "slug")
+SOURCE_NAMES = ("source", "sources", "url", "link", "reference")
+
+
+@dataclass
+class ImportResult:
+    entries: list[dict[str, Any]]
+    columns: dict[str, str | None]
+    rows: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    repaired: int = 0
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def guess_column(headers: list[str], wanted: str | None, names: tuple[str, ...]) -> str | None:
+    """The header the user named, or the first whose normalised name is a usual one."""
+    if wanted is not None:
+        if wanted not in headers:
+            raise UsageError(f"no column '{wanted}' in the CSV (columns: {', '.join(headers)})")
+        return wanted
+    by_normal = {_normal(h): h for h in headers}
+    return next((by_normal[n] for n in names if n in by_normal), None)
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "entry"
+
+
+def _repair(text: str) -> tuple[str, bool]:
+    import ftfy
+
+    fixed = ftfy.fix_text(text, uncurl_quotes=False)
+    return fixed, fixed != text
+
+
+def _paragraphs(text: str) -> str:
+    """CSV answers break paragraphs with single newlines; the FAQ format uses blank lines."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        is_item = re.match(r"^(?:[-*•]|\d+[.)])\s", line)
+        if out and not is_item:
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
+def import_csv(
+    path: Path,
+    question_col: str | None = None,
+    answer_col: str | None = None,
+    id_col: str | None = None,
+    source_col: str | None = None,
+    title: str | None = None,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+            reader = csv.DictReader(handle)
+            headers = list(reader.fieldnames or [])
+            rows = list(reader)
+    except OSError as exc:
+        raise FaqError(f"cannot read {path}: {exc.strerror}") from None
+    except csv.Error as exc:
+        raise FaqError(f"{path}: not a readable CSV file: {exc}") from None
+    if not headers:
+        raise FaqError(f"{path}: the CSV file has no header row")
+    columns = {
+        "question": guess_column(headers, question_col, QUESTION_NAMES),
+        "answer": guess_column(headers, answer_col, ANSWER_NAMES),
+        "id": guess_column(headers, id_col, ID_NAMES),
+        "source": guess_column(headers, source_col, SOURCE_NAMES),
+    }
+    for needed in ("question", "answer"):
+        if columns[needed] is None:
+            raise UsageError(
+                f"cannot tell which column holds the {needed}s (columns: {', '.join(headers)}); "
+                f"name it with --{needed}-col"
+            )
+    result = ImportResult(entries=[], columns=columns, rows=len(rows))
+    seen_questions: dict[str, int] = {}
+    used_ids: set[str] = set()
+    for number, row in enumerate(rows, start=1):  # data rows, the header not counted
+        question, fixed_q = _repair((row.get(columns["question"]) or "").strip())
+        answer, fixed_a = _repair((row.get(columns["answer"]) or "").strip())
+        result.repaired += fixed_q or fixed_a
+        question = " ".join(question.split())
+        if not question:
+            result.skipped.append(f"row {number}: no question")
+            continue
+        if not answer:
+            result.skipped.append(f"row {number}: no answer to '{question}'")
+            continue
+        key = re.sub(r"[^a-z0-9]+", " ", question.casefold()).strip()
+        if key in seen_questions:
+            result.duplicates.append(
+                f"row {number}: '{question}' repeats row {seen_questions[key]} (kept the first)"
+            )
+            continue
+        seen_questions[key] = number
+        raw_id = (row.get(columns["id"]) or "").strip() if columns["id"] else ""
+        base = slugify(raw_id or question)
+        entry_id, suffix = base, 2
+        while entry_id in used_ids:
+            entry_id, suffix = f"{base}-{suffix}", suffix + 1
+        used_ids.add(entry_id)
+        source: dict[str, Any] = {"title": title or path.stem, "document": path.name}
+        source_value = (row.get(columns["source"]) or "").strip() if columns["source"] else ""
+        if re.match(r"^https?://\S+$", source_value):
+            source["url"] = source_value
+        elif source_value:
+            source["title"] = source_value
+        result.entries.append(
+            {
+                "id": entry_id,
+                "question": question,
+                "answer": _paragraphs(answer),
+                "sources": [source],
+            }
+        )
+    if not result.entries:
+        raise FaqError(f"{path}: no row has both a question and an answer")
+    Faq.model_validate({"entries": result.entries})  # what we write must load
+    return result
+
+
+class _BlockDumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)
+
+
+def to_yaml(result: ImportResult, origin: Path) -> str:
+    header = (
+        f"# Imported from {origin.name} by `therapy-faq import`; check it, then build the index.\n"
+    )
+    body = yaml.dump(
+        {"entries": result.entries},
+        Dumper=_BlockDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    return header + body
