@@ -41,19 +41,25 @@ def paths(tmp_path: Path) -> Paths:
 def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
     manifest = build(paths, StubEncoder())
     assert sorted(p.name for p in paths.index.iterdir()) == [
+        "bm25",
+        "entries.json",
         "index.faiss",
         "manifest.json",
-        "rows.json",
+        "row_entries.npy",
+        "row_kinds.npy",
         "screen.npy",
+        "vectors.npy",
     ]
+    assert not [p for p in paths.index.rglob("*") if p.suffix in (".pkl", ".pickle")]
     assert manifest.entry_count == 2
-    assert manifest.vector_count == 4  # two questions, one alternate, one source wording
+    assert manifest.vector_count == 6  # per entry: the question, one other wording, the answer
     assert manifest.faq_sha256 == file_sha256(paths.faq)
     assert manifest.model == StubEncoder.name and manifest.dimension == StubEncoder.dimension
     assert {"faiss-cpu", "numpy"} <= set(manifest.versions)
     loaded = load_index(paths.index)
     assert loaded.entry_ids == ["crying", "hugs"]
-    assert list(loaded.row_entries) == [0, 0, 1, 1]
+    assert list(loaded.row_entries) == [0, 0, 0, 1, 1, 1]
+    assert list(loaded.row_kinds) == [0, 1, 2, 0, 1, 2]
 
 
 def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
@@ -101,7 +107,7 @@ def test_corrupted_index_is_rebuilt(paths: Paths, damage: str) -> None:
     elif damage == "garbage-manifest":
         (paths.index / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
     else:
-        (paths.index / "rows.json").unlink()
+        (paths.index / "row_kinds.npy").unlink()
     said: list[str] = []
     assistant = open_assistant(paths, encoder, notify=said.append)
     assert len(said) == 1 and "Rebuilding" in said[0]
@@ -126,10 +132,15 @@ def test_failed_build_keeps_the_previous_index(paths: Paths) -> None:
 
 def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
     assistant = open_assistant(paths, StubEncoder())
-    reply = assistant.reply("tears during a session")  # only the alternate has these words
+    text = "tears during a session"  # only the alternate has these words
+    reply = assistant.reply(text)
     assert reply.status == "answered" and reply.answer.entry.id == "crying"
-    assert reply.answer.score == pytest.approx(1.0, abs=1e-5)
     assert [m.entry.id for m in reply.alternatives] == ["hugs"]
+    vector = assistant.encoder.encode([text])[0]
+    entries, wording, _answer, bm25 = assistant.retriever.signals(vector, text)
+    assert list(entries) == [0, 1]
+    assert wording[0] == pytest.approx(1.0, abs=1e-5)  # the alternate's own vector
+    assert bm25[0] > 0 and bm25[1] == 0
     payload = reply.to_json()
     assert json.loads(json.dumps(payload)) == payload
 

@@ -28,7 +28,6 @@ def test_source_question_verbatim_returns_its_entry(
     reply = real_assistant.reply(question)
     assert reply.status == "answered"
     assert reply.answer.entry.id == entry_id
-    assert reply.answer.score > 0.99
     assert reply.answer.entry.sources
     assert entry_id not in {m.entry.id for m in reply.alternatives}
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from therapy_faq.encoder import Encoder
 from therapy_faq.faq import Faq
-from therapy_faq.retrieval import DEFAULT_MIN_SCORE, DEFAULT_TOP_K, Match, Retriever, clean_query
+from therapy_faq.retrieval import DEFAULT_TOP_K, Match, Retriever, clean_query
 from therapy_faq.safety import CrisisResources, CrisisScreen, pattern_match, sentences
 
 Status = Literal["answered", "no_match", "crisis"]
@@ -57,13 +57,11 @@ class Assistant:
         screen: CrisisScreen,
         resources: CrisisResources,
         encoder: Encoder,
-        min_score: float = DEFAULT_MIN_SCORE,
     ) -> None:
         self.retriever = retriever
         self.screen = screen
         self.resources = resources
         self.encoder = encoder
-        self.min_score = min_score
 
     @property
     def faq(self) -> Faq:
@@ -76,7 +74,7 @@ class Assistant:
 
     def rank(self, text: str, limit: int) -> list[Match]:
         """The `limit` closest entries, ignoring the crisis screen and the refusal rule."""
-        return self.retriever.rank_vectors(self.encoder.encode([text]), limit)[0]
+        return self.retriever.rank(self.encoder.encode([text])[0], text, limit)
 
     def reply(self, query: str, top_k: int = DEFAULT_TOP_K) -> Reply:
         """A crisis gets the resources and nothing else: an FAQ answer could read as dismissive
@@ -85,7 +83,8 @@ class Assistant:
         vectors = self.encoder.encode([text, *sentences(text)])
         if self.screen.assess(text, vectors).crisis:
             return Reply(query, "crisis", None, [], crisis=self.resources)
-        matches = self.retriever.rank_vectors(vectors[:1], top_k + 1)[0]
-        if not matches or matches[0].score < self.min_score:
+        matches = self.retriever.rank(vectors[0], text, top_k + 1)
+        runner_up = matches[1].score if len(matches) > 1 else None
+        if not matches or not self.retriever.scoring.accepts(matches[0].score, runner_up):
             return Reply(query, "no_match", None, matches[:top_k])
         return Reply(query, "answered", matches[0], matches[1 : top_k + 1])

@@ -1,8 +1,15 @@
-"""The vector index on disk: build it atomically, load it, and tell whether it is still current.
+"""The index on disk: build it atomically, load it, and tell whether it is still current.
 
-An index folder holds data files only: `index.faiss` (FAISS's own format), `rows.json` (which
-entry each vector belongs to), `screen.npy` (the crisis screen's example vectors, NumPy format
-without pickle) and `manifest.json` (what the index was built from).
+An index folder holds data files only (no pickle anywhere):
+
+- `index.faiss`: every row vector, in FAISS's own format, for finding candidates;
+- `vectors.npy`: the same vectors, memory-mapped for exact rescoring of candidates;
+- `row_entries.npy`, `row_kinds.npy`: which entry each row belongs to, and what it embeds
+  (0 the question, 1 another wording, 2 the answer); rows of one entry are contiguous;
+- `entries.json`: the entry ids, in FAQ order;
+- `bm25/`: the lexical index (bm25s's JSON and NumPy files);
+- `screen.npy`: the crisis screen's example vectors;
+- `manifest.json`: what the index was built from.
 """
 
 from __future__ import annotations
@@ -24,15 +31,20 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
+from therapy_faq.lexical import build_bm25
 from therapy_faq.safety import CrisisExamples
 
 INDEX_FILE = "index.faiss"
-ROWS_FILE = "rows.json"
+VECTORS_FILE = "vectors.npy"
+ROW_ENTRIES_FILE = "row_entries.npy"
+ROW_KINDS_FILE = "row_kinds.npy"
+ENTRIES_FILE = "entries.json"
+BM25_DIR = "bm25"
 SCREEN_FILE = "screen.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
-RowKind = Literal["question", "phrasing"]
+QUESTION, PHRASING, ANSWER = 0, 1, 2
 
 
 class Manifest(BaseModel):
@@ -58,9 +70,12 @@ class Manifest(BaseModel):
 @dataclass(frozen=True)
 class LoadedIndex:
     manifest: Manifest
-    vectors: Any  # a faiss.Index; faiss is imported lazily
-    row_entries: np.ndarray  # row number -> position of its entry in the FAQ
+    faiss_index: Any  # a faiss.Index; faiss is imported lazily
+    vectors: np.ndarray  # (rows, dimension), memory-mapped
+    row_entries: np.ndarray  # row -> position of its entry in the FAQ
+    row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
     entry_ids: list[str]
+    folder: Path
     crisis_vectors: np.ndarray
     ordinary_vectors: np.ndarray
 
@@ -77,17 +92,25 @@ class IndexState:
         return self.status == "ok"
 
 
-def index_rows(faq: Faq) -> tuple[list[str], list[int], list[RowKind]]:
-    """The texts to embed, with the entry position and kind of each (several per entry)."""
+def index_rows(faq: Faq) -> tuple[list[str], list[int], list[int]]:
+    """The texts to embed, with the entry position and kind of each: every wording, then the
+    answer, entry after entry."""
     texts: list[str] = []
     positions: list[int] = []
-    kinds: list[RowKind] = []
+    kinds: list[int] = []
     for position, entry in enumerate(faq.entries):
         for number, text in enumerate(entry.phrasings()):
             texts.append(text)
             positions.append(position)
-            kinds.append("question" if number == 0 else "phrasing")
+            kinds.append(QUESTION if number == 0 else PHRASING)
+        texts.append(entry.answer)
+        positions.append(position)
+        kinds.append(ANSWER)
     return texts, positions, kinds
+
+
+def lexical_documents(faq: Faq) -> list[str]:
+    return ["\n".join([*entry.phrasings(), entry.answer]) for entry in faq.entries]
 
 
 def _library_versions() -> dict[str, str]:
@@ -169,19 +192,18 @@ def build_index(
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             versions=_library_versions(),
         )
-        rows = {
-            "entry_ids": [entry.id for entry in faq.entries],
-            "row_entries": positions,
-            "row_kinds": kinds,
-        }
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
         try:
             faiss.write_index(flat, str(staging / INDEX_FILE))
-            (staging / ROWS_FILE).write_text(json.dumps(rows), encoding="utf-8")
-            with (staging / SCREEN_FILE).open("wb") as handle:
-                np.save(handle, screen, allow_pickle=False)
+            _save(staging / VECTORS_FILE, vectors[: len(texts)])
+            _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
+            _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
+            _save(staging / SCREEN_FILE, screen)
+            ids = [entry.id for entry in faq.entries]
+            (staging / ENTRIES_FILE).write_text(json.dumps(ids), encoding="utf-8")
+            build_bm25(lexical_documents(faq), staging / BM25_DIR)
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
@@ -192,10 +214,16 @@ def build_index(
     return manifest
 
 
+def _save(path: Path, array: np.ndarray) -> None:
+    with path.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
-    for file in staging.iterdir():
-        with file.open("rb") as handle:
-            os.fsync(handle.fileno())
+    for file in staging.rglob("*"):
+        if file.is_file():
+            with file.open("rb") as handle:
+                os.fsync(handle.fileno())
     retired = None
     if target.exists():
         retired = target.parent / f".{target.name}.retired-{os.getpid()}"
@@ -241,28 +269,38 @@ def load_index(index_dir: Path) -> LoadedIndex:
 
     manifest = read_manifest(index_dir)
     try:
-        rows = json.loads((index_dir / ROWS_FILE).read_text(encoding="utf-8"))
-        entry_ids = [str(i) for i in rows["entry_ids"]]
-        row_entries = np.asarray(rows["row_entries"], dtype=np.int64)
-        vectors = faiss.read_index(str(index_dir / INDEX_FILE))
+        entry_ids = [str(i) for i in json.loads((index_dir / ENTRIES_FILE).read_text("utf-8"))]
+        vectors = np.load(index_dir / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
+        row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
+        row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
         screen = np.load(index_dir / SCREEN_FILE, allow_pickle=False)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        faiss_index = faiss.read_index(str(index_dir / INDEX_FILE))
+        bm25_ok = (index_dir / BM25_DIR / "params.index.json").is_file()
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
+    rows = manifest.vector_count
     if (
-        vectors.d != manifest.dimension
-        or vectors.ntotal != manifest.vector_count
-        or len(row_entries) != vectors.ntotal
+        not bm25_ok
+        or faiss_index.d != manifest.dimension
+        or faiss_index.ntotal != rows
+        or vectors.shape != (rows, manifest.dimension)
+        or row_entries.shape != (rows,)
+        or row_kinds.shape != (rows,)
         or len(entry_ids) != manifest.entry_count
-        or (len(row_entries) and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
+        or (rows and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
+        or np.any(np.diff(row_entries) < 0)
         or screen.shape != (manifest.crisis_count + manifest.ordinary_count, manifest.dimension)
     ):
         raise IndexUnavailableError(f"the index in {index_dir} is inconsistent (truncated?)")
     screen = screen.astype(np.float32, copy=False)
     return LoadedIndex(
         manifest,
+        faiss_index,
         vectors,
         row_entries,
+        row_kinds,
         entry_ids,
+        index_dir,
         crisis_vectors=screen[: manifest.crisis_count],
         ordinary_vectors=screen[manifest.crisis_count :],
     )

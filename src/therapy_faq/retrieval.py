@@ -1,19 +1,51 @@
-"""Ranking FAQ entries by how close they are to a question."""
+"""Ranking FAQ entries for a question: dense similarity of its wordings and its answer, fused
+with BM25, and the rule that decides when the best entry is close enough to be the answer.
+
+The weights and thresholds come from `scripts/compare_retrieval.py`, which measures each step
+on the evaluation sets of both FAQs (see README, "How answers are chosen").
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from therapy_faq.faq import Entry, Faq
-from therapy_faq.index import LoadedIndex
+from therapy_faq.index import ANSWER, BM25_DIR, LoadedIndex
+from therapy_faq.lexical import Bm25Scorer
 
-# Below this cosine similarity the closest entry is too far away to be called an answer.
-# Provisional until the evaluation sets calibrate it (see README, "How answers are chosen").
-DEFAULT_MIN_SCORE = 0.45
 DEFAULT_TOP_K = 3
+FULL_SCAN_ROWS = 50_000  # up to this many rows every entry is scored exactly
+CANDIDATE_ROWS = 400  # beyond it, FAISS proposes rows and BM25 its best entries
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How the signals are fused and when an entry counts as the answer."""
+
+    answer_weight: float = 0.3
+    lexical_weight: float = 0.5
+    lexical_half: float = 2.0  # BM25 score at which the lexical signal is worth 0.5
+    min_score: float = 0.47
+    min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
+    sure_score: float = 1.0
+
+    def combine(self, wording: np.ndarray, answer: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        """A weighted mean of three signals in [0, 1]: best wording, answer, saturated BM25."""
+        lexical = bm25 / (bm25 + self.lexical_half)
+        total = wording + self.answer_weight * answer + self.lexical_weight * lexical
+        return total / (1.0 + self.answer_weight + self.lexical_weight)
+
+    def accepts(self, best: float, runner_up: float | None) -> bool:
+        if best < self.min_score:
+            return False
+        return best >= self.sure_score or runner_up is None or best - runner_up >= self.min_margin
+
+
+DEFAULT_SCORING = Scoring()
 
 
 @dataclass(frozen=True)
@@ -35,28 +67,55 @@ def clean_query(text: str) -> str:
 
 
 class Retriever:
-    """Scores every entry by its best-matching vector (question or any phrasing)."""
+    """Scores entries by their best wording, their answer and BM25, fused by a `Scoring`."""
 
-    def __init__(self, faq: Faq, index: LoadedIndex) -> None:
+    def __init__(self, faq: Faq, index: LoadedIndex, scoring: Scoring = DEFAULT_SCORING) -> None:
         if [entry.id for entry in faq.entries] != index.entry_ids:
             raise ValueError("the index was built from a different FAQ")
         self.faq = faq
         self.index = index
+        self.scoring = scoring
+        # Rows of an entry are contiguous: entry i owns rows starts[i]:starts[i + 1].
+        self.starts = np.searchsorted(index.row_entries, np.arange(len(faq.entries) + 1))
 
-    def rank_vectors(self, vectors: np.ndarray, limit: int) -> list[list[Match]]:
-        ntotal = self.index.vectors.ntotal
-        # Several rows can belong to one entry: fetch enough rows to fill `limit` distinct entries.
-        rows = min(ntotal, max(limit * 8, 32))
-        scores, row_ids = self.index.vectors.search(np.ascontiguousarray(vectors, np.float32), rows)
-        ranked: list[list[Match]] = []
-        for row_scores, row_numbers in zip(scores, row_ids, strict=True):
-            best: dict[int, float] = {}
-            for score, row in zip(row_scores, row_numbers, strict=True):
-                if row < 0:
-                    continue
-                position = int(self.index.row_entries[row])
-                if score > best.get(position, -np.inf):
-                    best[position] = float(score)
-            order = sorted(best.items(), key=lambda item: -item[1])[:limit]
-            ranked.append([Match(self.faq.entries[pos], score) for pos, score in order])
-        return ranked
+    @cached_property
+    def bm25(self) -> Bm25Scorer:
+        return Bm25Scorer(self.index.folder / BM25_DIR)
+
+    def signals(
+        self, vector: np.ndarray, query: str, entries: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(entries, best-wording similarity, answer similarity, BM25) for the given entries,
+        or for every entry when `entries` is None."""
+        index = self.index
+        if entries is None:
+            entries = np.arange(len(self.faq.entries))
+            rows = np.arange(index.vectors.shape[0])
+        else:
+            rows = np.concatenate([np.arange(self.starts[e], self.starts[e + 1]) for e in entries])
+        sims = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
+        is_answer = index.row_kinds[rows] == ANSWER
+        owner = np.searchsorted(entries, index.row_entries[rows])
+        wording = np.full(len(entries), -1.0, dtype=np.float32)
+        answer = np.zeros(len(entries), dtype=np.float32)
+        np.maximum.at(wording, owner[~is_answer], sims[~is_answer])
+        answer[owner[is_answer]] = sims[is_answer]
+        bm25 = self.bm25.scores(query)[entries]
+        return entries, wording, answer, bm25
+
+    def candidates(self, vector: np.ndarray, query: str) -> np.ndarray | None:
+        """None (score everything) for a small FAQ; else the entries FAISS and BM25 propose."""
+        if self.index.vectors.shape[0] <= FULL_SCAN_ROWS:
+            return None
+        _, rows = self.index.faiss_index.search(vector[None, :], CANDIDATE_ROWS)
+        dense = self.index.row_entries[rows[0][rows[0] >= 0]]
+        lexical = np.argsort(-self.bm25.scores(query))[:50]
+        return np.unique(np.concatenate([dense, lexical]))
+
+    def rank(self, vector: np.ndarray, query: str, limit: int) -> list[Match]:
+        """The `limit` best entries for one question, best first."""
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        entries, wording, answer, bm25 = self.signals(vector, query, self.candidates(vector, query))
+        scores = self.scoring.combine(wording, answer, bm25)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [Match(self.faq.entries[int(entries[i])], float(scores[i])) for i in order]
