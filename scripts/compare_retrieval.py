@@ -202,7 +202,10 @@ def main() -> None:
         "without a refusal rule answer everything. Calibrated on this project's FAQ; the",
         "third-party FAQ and the idiom set only check the result.",
         "",
-        f"Chosen: `{final}`; baseline threshold: {baseline.min_score:.2f}.",
+        f"Chosen: answer weight {final.answer_weight}, BM25 weight {final.lexical_weight} "
+        f"(half-saturation {final.lexical_half}), minimum score {final.min_score:.2f}, "
+        f"minimum lead {final.min_margin:.2f} below {final.sure_score:.2f}; the baseline's own "
+        f"best threshold: {baseline.min_score:.2f}.",
         "",
         report("This project's FAQ (eval/queries.yaml: calibration set)", ours, final, baseline),
         "",

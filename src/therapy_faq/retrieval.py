@@ -26,10 +26,10 @@ CANDIDATE_ROWS = 400  # beyond it, FAISS proposes rows and BM25 its best entries
 class Scoring:
     """How the signals are fused and when an entry counts as the answer."""
 
-    answer_weight: float = 0.3
-    lexical_weight: float = 0.5
-    lexical_half: float = 2.0  # BM25 score at which the lexical signal is worth 0.5
-    min_score: float = 0.47
+    answer_weight: float = 0.5
+    lexical_weight: float = 0.8
+    lexical_half: float = 4.0  # BM25 score at which the lexical signal is worth 0.5
+    min_score: float = 0.43
     min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
     sure_score: float = 1.0
 
