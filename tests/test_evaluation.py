@@ -27,3 +27,41 @@ def test_crisis_screen_catches_every_crisis_message_and_no_idiom(real_env) -> No
     figures = report["figures"]
     assert figures["crisis_recall"] == 1.0, report["misses"]
     assert figures["false_alarms"] == 0, report["misses"]
+
+
+def test_retrieval_figures_on_both_faqs(real_env, tmp_path) -> None:
+    """Regression floors at the figures measured today (docs/retrieval.md); the issue's targets
+    (top-1 >= 0.95, top-3 >= 0.98, refused >= 0.90 on both FAQs) are not all met yet."""
+    ours = run_eval("queries.yaml")["figures"]
+    assert ours["top1"] >= 0.93 and ours["top3"] >= 0.97
+    assert ours["answered"] >= 0.97 and ours["refused"] >= 0.86
+    assert ours["false_alarms"] == 0
+    idioms = run_eval("ordinary.yaml")["figures"]
+    assert idioms["ordinary_right"] >= 0.85
+
+
+def test_third_party_faq_figures(tmp_path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(REPO / "eval" / "external" / "queries.yaml"),
+            "--faq",
+            str(REPO / "examples" / "mental_health_faq.yaml"),
+            "--index",
+            str(tmp_path / "index"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)["figures"]
+    assert figures["top1"] >= 0.95 and figures["answered"] >= 0.97
+    assert figures["refused"] >= 0.86
+
+
+def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("out_of_scope:\n  - Is it OK to cry in a therapy session?\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(bad), "--check"])
+    assert result.exit_code == 6
+    assert "refused 0.000 (target >= 0.9)" in result.stderr

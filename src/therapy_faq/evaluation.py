@@ -77,6 +77,7 @@ class Report:
     ordinary_false_alarms: int = 0
     ordinary_right: int = 0
     in_scope_false_alarms: int = 0
+    out_of_scope_crisis: int = 0
     misses: list[Miss] = field(default_factory=list)
 
     @staticmethod
@@ -96,6 +97,7 @@ class Report:
             "crisis_recall_similarity": rate(self.crisis_by_similarity, self.crisis),
             "false_alarms": self.ordinary_false_alarms + self.in_scope_false_alarms,
             "ordinary_right": rate(self.ordinary_right, self.ordinary),
+            "out_of_scope_crisis": self.out_of_scope_crisis if self.out_of_scope else None,
         }
 
     def counts(self) -> dict[str, int]:
@@ -124,6 +126,7 @@ def evaluate(assistant: Assistant, sets: list[EvalSet]) -> Report:
         for text in eval_set.out_of_scope:
             report.out_of_scope += 1
             reply = assistant.reply(text, top_k=2)
+            report.out_of_scope_crisis += reply.status == "crisis"
             if reply.status == "no_match":
                 report.refused += 1
             else:

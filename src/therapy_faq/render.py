@@ -143,6 +143,7 @@ FIGURE_LABELS = {
     "crisis_recall_similarity": "  by similarity alone",
     "false_alarms": "false crisis alarms",
     "ordinary_right": "idiom questions answered right",
+    "out_of_scope_crisis": "crisis panels on out-of-scope questions",
 }
 
 

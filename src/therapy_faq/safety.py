@@ -261,7 +261,7 @@ def pattern_match(text: str) -> str | None:
 
 # Calibrated with `therapy-faq eval` on eval/crisis.yaml, eval/ordinary.yaml and the in-scope
 # questions of eval/queries.yaml (see README, "Crisis screen").
-SEMANTIC_FLOOR = 0.45  # below this, never a crisis by similarity
+SEMANTIC_FLOOR = 0.50  # below this, never a crisis by similarity
 SEMANTIC_SURE = 0.70  # at or above this, a crisis whatever the ordinary examples say
 SEMANTIC_MARGIN = 0.10  # in between: must beat the closest ordinary text by this much
 
