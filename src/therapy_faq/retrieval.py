@@ -79,6 +79,10 @@ class Retriever:
         self.starts = np.searchsorted(index.row_entries, np.arange(len(faq.entries) + 1))
 
     @cached_property
+    def _faiss(self):  # a faiss.Index, read only for large FAQs
+        return self.index.faiss_index()
+
+    @cached_property
     def bm25(self) -> Bm25Scorer:
         return Bm25Scorer(self.index.folder / BM25_DIR)
 
@@ -107,7 +111,7 @@ class Retriever:
         """None (score everything) for a small FAQ; else the entries FAISS and BM25 propose."""
         if self.index.vectors.shape[0] <= FULL_SCAN_ROWS:
             return None
-        _, rows = self.index.faiss_index.search(vector[None, :], CANDIDATE_ROWS)
+        _, rows = self._faiss.search(vector[None, :], CANDIDATE_ROWS)
         dense = self.index.row_entries[rows[0][rows[0] >= 0]]
         lexical = np.argsort(-self.bm25.scores(query))[:50]
         return np.unique(np.concatenate([dense, lexical]))

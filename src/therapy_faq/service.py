@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from therapy_faq.assistant import Assistant
-from therapy_faq.encoder import Encoder, default_encoder
+from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq, file_sha256, load_faq
-from therapy_faq.index import IndexState, Manifest, build_index, check_index, load_index
+from therapy_faq.index import (
+    IndexState,
+    LoadedIndex,
+    Manifest,
+    build_index,
+    check_index,
+    load_index,
+)
 from therapy_faq.retrieval import Retriever
 from therapy_faq.safety import CrisisScreen, load_examples, load_resources
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
@@ -56,7 +63,8 @@ def open_assistant(
     """Load the FAQ and an index that matches it, building the index first when it must."""
     faq = load_faq(paths.faq)
     resources = load_resources(crisis_resources_path())
-    encoder = encoder or default_encoder()
+    given = encoder
+    encoder = encoder or LazyReference()
     state = check_index(
         paths.index, file_sha256(paths.faq), file_sha256(crisis_examples_path()), encoder
     )
@@ -71,7 +79,7 @@ def open_assistant(
             verb = "Building" if state.status == "missing" else "Rebuilding"
             notify(f"{verb} the index ({state.reason}) in {paths.index} ...")
         try:
-            build(paths, encoder, progress, faq=faq)
+            build(paths, given or default_encoder(), progress, faq=faq)
             index = load_index(paths.index)
         except IndexUnavailableError as exc:
             raise IndexUnavailableError(
@@ -82,5 +90,21 @@ def open_assistant(
                 f"cannot write the index to {paths.index} ({exc.strerror}); "
                 "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
+    if given is None:
+        encoder = query_encoder(index)
     screen = CrisisScreen(index.crisis_vectors, index.ordinary_vectors)
     return Assistant(Retriever(faq, index), screen, resources, encoder)
+
+
+class LazyReference:
+    """Stands for the reference encoder in freshness checks without loading it."""
+
+    name = MODEL_NAME
+    dimension = DIMENSION
+
+
+def query_encoder(index: LoadedIndex) -> Encoder:
+    """The exported ONNX model when the index has one (fast start), else the reference."""
+    if index.manifest.query_model:
+        return OnnxEncoder(index.folder / index.manifest.query_model)
+    return default_encoder()
