@@ -1,0 +1,75 @@
+"""The question-time path: ONNX gives the reference vectors, and never imports torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+from therapy_faq.encoder import OnnxEncoder, SentenceTransformerEncoder
+from therapy_faq.index import index_rows
+from therapy_faq.retrieval import Retriever, clean_query
+
+from .conftest import REPO, subprocess_env
+
+pytestmark = pytest.mark.model
+
+
+def eval_questions() -> list[str]:
+    texts = []
+    for name in ("queries.yaml", "ordinary.yaml", "crisis.yaml"):
+        data = yaml.safe_load((REPO / "eval" / name).read_text(encoding="utf-8"))
+        for section in ("in_scope", "ordinary"):
+            texts += [item["text"] for item in data.get(section, [])]
+        texts += data.get("out_of_scope", []) + data.get("crisis", [])
+    return [clean_query(t) for t in texts]
+
+
+def test_onnx_vectors_match_sentence_transformers(real_assistant) -> None:
+    onnx = real_assistant.encoder
+    assert isinstance(onnx, OnnxEncoder)
+    reference = SentenceTransformerEncoder()
+    faq_texts, _, _ = index_rows(real_assistant.faq)
+    texts = faq_texts + eval_questions() + ["word " * 400]  # and one past the 256-token cut
+    a, b = onnx.encode(texts), reference.encode(texts)
+    cosines = np.sum(a * b, axis=1)
+    assert cosines.min() >= 0.999, texts[int(np.argmin(cosines))]
+
+
+def test_onnx_and_reference_pick_the_same_entry(real_assistant) -> None:
+    retriever: Retriever = real_assistant.retriever
+    reference = SentenceTransformerEncoder()
+    questions = eval_questions()
+    a = real_assistant.encoder.encode(questions)
+    b = reference.encode(questions)
+    for question, va, vb in zip(questions, a, b, strict=True):
+        top_a = retriever.rank(va, question, 1)[0].entry.id
+        top_b = retriever.rank(vb, question, 1)[0].entry.id
+        assert top_a == top_b, question
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+
+
+@pytest.mark.parametrize("args", [["ask", "Do you hug your therapist?", "--json"], ["ask", "-"]])
+def test_one_shot_ask_imports_no_torch(real_paths, args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from therapy_faq.cli import app\n"
+        f"try:\n    app({args!r})\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"print('HEAVY', [m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input="Is it OK to cry in a therapy session?\nkms\n",
+        capture_output=True,
+        text=True,
+        env=subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index)),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
