@@ -61,7 +61,9 @@ def signals(retriever: Retriever, encoder, texts: list[str], expected: list[set[
     bm25 = np.zeros_like(question)
     is_question = index.row_kinds == QUESTION
     for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-        _, wording[i], answer[i], bm25[i] = retriever.signals(vector, clean_query(text))
+        _, wording[i], answer[i], bm25[i] = retriever.signals(
+            vector, retriever.bm25.scores(clean_query(text))
+        )
         sims = np.asarray(index.vectors, np.float32) @ vector
         np.maximum.at(question[i], index.row_entries[is_question], sims[is_question])
     assert np.all(index.row_kinds[index.row_kinds == ANSWER] == ANSWER)

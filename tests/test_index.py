@@ -142,7 +142,9 @@ def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
     assert reply.status == "answered" and reply.answer.entry.id == "crying"
     assert [m.entry.id for m in reply.alternatives] == ["hugs"]
     vector = assistant.encoder.encode([text])[0]
-    entries, wording, _answer, bm25 = assistant.retriever.signals(vector, text)
+    entries, wording, _answer, bm25 = assistant.retriever.signals(
+        vector, assistant.retriever.bm25.scores(text)
+    )
     assert list(entries) == [0, 1]
     assert wording[0] == pytest.approx(1.0, abs=1e-5)  # the alternate's own vector
     assert bm25[0] > 0 and bm25[1] == 0

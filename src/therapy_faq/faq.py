@@ -112,7 +112,7 @@ def load_faq(path: Path) -> Faq:
     except (OSError, UnicodeDecodeError) as exc:
         raise FaqError(f"cannot read FAQ file {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

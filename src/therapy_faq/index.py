@@ -43,7 +43,11 @@ ENTRIES_FILE = "entries.json"
 BM25_DIR = "bm25"
 SCREEN_FILE = "screen.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+BUILD_BATCH = 2048
+EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 64
 
 QUESTION, PHRASING, ANSWER = 0, 1, 2
 
@@ -59,11 +63,12 @@ class Manifest(BaseModel):
     dimension: int
     entry_count: int
     vector_count: int
+    faiss_index: str  # "flat" (exact) or "hnsw"
     faq_file: str
     faq_sha256: str
     examples_sha256: str
     query_model: str | None  # file name of the exported question-time model, if any
-    file_sizes: dict[str, int] = {}  # every file of the folder, to notice truncation cheaply
+    file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
     crisis_count: int
     ordinary_count: int
     built_at: str
@@ -179,43 +184,17 @@ def build_index(
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
         model_sha256 = encoder.fingerprint()
-        vectors = encoder.encode([*texts, *screen_texts], progress=advance)
-        if vectors.shape != (total, encoder.dimension):
-            raise IndexUnavailableError(
-                f"the encoder returned vectors of shape {vectors.shape}, "
-                f"expected {(total, encoder.dimension)}"
-            )
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        faiss.normalize_L2(vectors)
-        flat = faiss.IndexFlatIP(encoder.dimension)
-        flat.add(vectors[: len(texts)])
-        screen = vectors[len(texts) :]
-
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            model=encoder.name,
-            model_sha256=model_sha256,
-            dimension=encoder.dimension,
-            entry_count=len(faq.entries),
-            vector_count=len(texts),
-            faq_file=str(faq_path.absolute()),
-            faq_sha256=faq_sha256,
-            examples_sha256=examples_sha256,
-            query_model=None,
-            crisis_count=len(examples.crisis),
-            ordinary_count=len(screen_texts) - len(examples.crisis),
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            versions=_library_versions(),
-        )
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
         try:
-            faiss.write_index(flat, str(staging / INDEX_FILE))
-            _save(staging / VECTORS_FILE, vectors[: len(texts)])
+            search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
+            faiss.write_index(search, str(staging / INDEX_FILE))
+            del search
+            screen = _normalised(encoder.encode(screen_texts, progress=advance), encoder)
+            _save(staging / SCREEN_FILE, screen)
             _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
             _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
-            _save(staging / SCREEN_FILE, screen)
             ids = [entry.id for entry in faq.entries]
             (staging / ENTRIES_FILE).write_text(json.dumps(ids), encoding="utf-8")
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
@@ -225,7 +204,24 @@ def build_index(
                 for p in sorted(staging.rglob("*"))
                 if p.is_file()
             }
-            manifest = manifest.model_copy(update={"query_model": query_model, "file_sizes": sizes})
+            manifest = Manifest(
+                format_version=FORMAT_VERSION,
+                model=encoder.name,
+                model_sha256=model_sha256,
+                dimension=encoder.dimension,
+                entry_count=len(faq.entries),
+                vector_count=len(texts),
+                faiss_index=_faiss_kind(len(texts)),
+                faq_file=str(faq_path.absolute()),
+                faq_sha256=faq_sha256,
+                examples_sha256=examples_sha256,
+                query_model=query_model,
+                file_sizes=sizes,
+                crisis_count=len(examples.crisis),
+                ordinary_count=len(screen_texts) - len(examples.crisis),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                versions=_library_versions(),
+            )
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
@@ -234,6 +230,51 @@ def build_index(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return manifest
+
+
+def _faiss_kind(rows: int) -> str:
+    return "flat" if rows <= EXACT_SEARCH_ROWS else "hnsw"
+
+
+def _empty_faiss_index(dimension: int, rows: int) -> Any:
+    """Exact search while it is fast enough; an HNSW graph beyond (see benchmarks/scale.py)."""
+    import faiss
+
+    if _faiss_kind(rows) == "flat":
+        return faiss.IndexFlatIP(dimension)
+    index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    return index
+
+
+def _normalised(vectors: np.ndarray, encoder: Encoder) -> np.ndarray:
+    if vectors.ndim != 2 or vectors.shape[1] != encoder.dimension:
+        raise IndexUnavailableError(
+            f"the encoder returned vectors of shape {vectors.shape}, "
+            f"expected (n, {encoder.dimension})"
+        )
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.clip(norms, 1e-12, None)
+
+
+def _stream_vectors(
+    texts: list[str], encoder: Encoder, path: Path, advance: Callable[[int], None]
+) -> Any:
+    """Encode in batches straight into a memory-mapped .npy file and the FAISS index, so that
+    memory stays bounded by the batch and the index, whatever the FAQ's size."""
+    out = np.lib.format.open_memmap(
+        path, mode="w+", dtype=np.float32, shape=(len(texts), encoder.dimension)
+    )
+    search = _empty_faiss_index(encoder.dimension, len(texts))
+    for start in range(0, len(texts), BUILD_BATCH):
+        batch = _normalised(encoder.encode(texts[start : start + BUILD_BATCH]), encoder)
+        out[start : start + len(batch)] = batch
+        search.add(batch)
+        advance(len(batch))
+    out.flush()
+    del out
+    return search
 
 
 def _save(path: Path, array: np.ndarray) -> None:

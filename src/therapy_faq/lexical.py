@@ -78,5 +78,6 @@ class Bm25Scorer:
             if column is None:
                 continue
             start, end = self._indptr[column], self._indptr[column + 1]
-            np.add.at(scores, self._indices[start:end], self._data[start:end])
+            # A column lists each document once, so a plain fancy-index add is exact.
+            scores[self._indices[start:end]] += self._data[start:end]
         return scores

@@ -19,7 +19,9 @@ from therapy_faq.lexical import Bm25Scorer
 
 DEFAULT_TOP_K = 3
 FULL_SCAN_ROWS = 50_000  # up to this many rows every entry is scored exactly
-CANDIDATE_ROWS = 400  # beyond it, FAISS proposes rows and BM25 its best entries
+CANDIDATE_ROWS = 256  # beyond it, FAISS proposes rows and BM25 its best entries
+LEXICAL_CANDIDATES = 32
+HNSW_EF_SEARCH = 256
 
 
 @dataclass(frozen=True)
@@ -80,17 +82,20 @@ class Retriever:
 
     @cached_property
     def _faiss(self):  # a faiss.Index, read only for large FAQs
-        return self.index.faiss_index()
+        search = self.index.faiss_index()
+        if hasattr(search, "hnsw"):
+            search.hnsw.efSearch = max(HNSW_EF_SEARCH, CANDIDATE_ROWS)
+        return search
 
     @cached_property
     def bm25(self) -> Bm25Scorer:
         return Bm25Scorer(self.index.folder / BM25_DIR)
 
     def signals(
-        self, vector: np.ndarray, query: str, entries: np.ndarray | None = None
+        self, vector: np.ndarray, bm25: np.ndarray, entries: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(entries, best-wording similarity, answer similarity, BM25) for the given entries,
-        or for every entry when `entries` is None."""
+        or for every entry when `entries` is None. `bm25` holds every entry's BM25 score."""
         index = self.index
         if entries is None:
             entries = np.arange(len(self.faq.entries))
@@ -104,22 +109,26 @@ class Retriever:
         answer = np.zeros(len(entries), dtype=np.float32)
         np.maximum.at(wording, owner[~is_answer], sims[~is_answer])
         answer[owner[is_answer]] = sims[is_answer]
-        bm25 = self.bm25.scores(query)[entries]
-        return entries, wording, answer, bm25
+        return entries, wording, answer, bm25[entries]
 
-    def candidates(self, vector: np.ndarray, query: str) -> np.ndarray | None:
-        """None (score everything) for a small FAQ; else the entries FAISS and BM25 propose."""
+    def candidates(self, vector: np.ndarray, bm25: np.ndarray) -> np.ndarray | None:
+        """None (score everything) for a small FAQ; else the entries that FAISS proposes for
+        the vector and the best by BM25."""
         if self.index.vectors.shape[0] <= FULL_SCAN_ROWS:
             return None
         _, rows = self._faiss.search(vector[None, :], CANDIDATE_ROWS)
         dense = self.index.row_entries[rows[0][rows[0] >= 0]]
-        lexical = np.argsort(-self.bm25.scores(query))[:50]
-        return np.unique(np.concatenate([dense, lexical]))
+        count = min(LEXICAL_CANDIDATES, len(bm25))
+        lexical = np.argpartition(-bm25, count - 1)[:count]
+        return np.unique(np.concatenate([dense, lexical[bm25[lexical] > 0]]))
 
     def rank(self, vector: np.ndarray, query: str, limit: int) -> list[Match]:
         """The `limit` best entries for one question, best first."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-        entries, wording, answer, bm25 = self.signals(vector, query, self.candidates(vector, query))
-        scores = self.scoring.combine(wording, answer, bm25)
+        bm25 = self.bm25.scores(query)
+        entries, wording, answer, lexical = self.signals(
+            vector, bm25, self.candidates(vector, bm25)
+        )
+        scores = self.scoring.combine(wording, answer, lexical)
         order = np.argsort(-scores, kind="stable")[:limit]
         return [Match(self.faq.entries[int(entries[i])], float(scores[i])) for i in order]

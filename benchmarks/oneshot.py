@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""One-shot answers, chat start-up and batch questions, next to the naive path, in one run.
+
+    python benchmarks/oneshot.py            # 7 runs of each, medians
+    python benchmarks/oneshot.py --runs 3
+
+The naive path (benchmarks/naive_ask.py) imports sentence-transformers, loads the model,
+encodes the question and searches the same FAISS index. Runs alternate between the two so
+that a noisy machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import PYTHON, REPO, median, run, table
+
+QUESTION = "is it ok to cry during my therapy session"
+
+
+def batch_questions() -> list[str]:
+    data = yaml.safe_load((REPO / "eval" / "queries.yaml").read_text(encoding="utf-8"))
+    return [item["text"] for item in data["in_scope"]] + data["out_of_scope"]
+
+
+def chat_start(env: dict[str, str]) -> float:
+    """Seconds from starting the chat on a terminal to its first prompt."""
+    import pexpect
+
+    start = time.perf_counter()
+    child = pexpect.spawn(PYTHON, ["-m", "therapy_faq", "chat"], env=env, encoding="utf-8")
+    child.expect("you> ", timeout=60)
+    seconds = time.perf_counter() - start
+    child.sendeof()
+    child.expect(pexpect.EOF, timeout=30)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        env = {**os.environ, "THERAPY_FAQ_INDEX": str(index)}
+        run([PYTHON, "-m", "therapy_faq", "build"], env=env)
+        ask = [PYTHON, "-m", "therapy_faq", "ask", QUESTION, "--json"]
+        naive = [PYTHON, str(REPO / "benchmarks" / "naive_ask.py"), str(index), QUESTION]
+        times: dict[str, list[float]] = {"naive": [], "ours": []}
+        memory: dict[str, list[float]] = {"naive": [], "ours": []}
+        for _ in range(args.runs):
+            for name, command in (("naive", naive), ("ours", ask)):
+                seconds, peak = run(command, env=env)
+                times[name].append(seconds)
+                memory[name].append(peak)
+        starts = [chat_start(env) for _ in range(args.runs)]
+        questions = batch_questions()
+        one = [run([*ask[:3], "-", "--json"], stdin=questions[0] + "\n", env=env)[0]]
+        many = []
+        for _ in range(max(3, args.runs // 2)):
+            one.append(run([*ask[:3], "-", "--json"], stdin=questions[0] + "\n", env=env)[0])
+            many.append(run([*ask[:3], "-", "--json"], stdin="\n".join(questions), env=env)[0])
+    per_question = (median(many) - median(one)) / (len(questions) - 1) * 1000
+    t_naive, t_ours = median(times["naive"]), median(times["ours"])
+    m_naive, m_ours = median(memory["naive"]), median(memory["ours"])
+    rows = [
+        ["figure", "naive", "therapy-faq", "ratio", "target"],
+        ["one-shot `ask --json`", f"{t_naive:.2f} s", f"{t_ours:.2f} s",
+         f"{t_ours / t_naive:.2f}", "<= 0.15"],
+        ["peak memory of that process", f"{m_naive:.0f} MB", f"{m_ours:.0f} MB",
+         f"{m_ours / m_naive:.2f}", "<= 0.5"],
+        ["chat: start to first prompt", "", f"{median(starts):.2f} s", "", "<= 1 s"],
+        [f"`ask -`: time per question ({len(questions)} questions)", "",
+         f"{per_question:.1f} ms", "", "<= 10 ms"],
+    ]  # fmt: skip
+    print(table(rows))
+    print(f"\nmedians of {args.runs} runs; machine: {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
