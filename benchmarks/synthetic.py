@@ -140,7 +140,12 @@ def generate(count: int, seed: int = 7) -> dict:
             {
                 "id": f"synthetic-{number}",
                 "question": question,
-                "answer": " ".join(rng.sample(SENTENCES, 2)),
+                "answer": " ".join(
+                    [
+                        f"{rng.choice(NOUNS).capitalize()} {rng.choice(CONTEXTS)} can be hard.",
+                        *rng.sample(SENTENCES, 2),
+                    ]
+                ),
                 "sources": [{"title": "Synthetic FAQ", "document": "synthetic"}],
             }
         )

@@ -11,6 +11,7 @@ from therapy_faq.retrieval import DEFAULT_TOP_K, Match, Retriever, clean_query
 from therapy_faq.safety import CrisisResources, CrisisScreen, pattern_match, sentences
 
 Status = Literal["answered", "no_match", "crisis"]
+LONG_QUESTION_WORDS = 180  # beyond this many words the model surely cut the question
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Reply:
     answer: Match | None
     alternatives: list[Match] = field(default_factory=list)
     crisis: CrisisResources | None = None
+    truncated: bool = False  # the model read only the first part of a very long question
 
     def to_json(self) -> dict[str, Any]:
         answer = None
@@ -45,6 +47,7 @@ class Reply:
                 for m in self.alternatives
             ],
             "crisis": self.crisis.to_json() if self.crisis else None,
+            "truncated": self.truncated,
         }
 
 
@@ -80,11 +83,13 @@ class Assistant:
         """A crisis gets the resources and nothing else: an FAQ answer could read as dismissive
         ("you're totally killing it") to someone in danger. Otherwise answer or refuse."""
         text = clean_query(query)
+        # The model reads at most 256 word pieces; the crisis patterns and BM25 read it all.
+        truncated = len(text.split()) > LONG_QUESTION_WORDS
         vectors = self.encoder.encode([text, *sentences(text)])
         if self.screen.assess(text, vectors).crisis:
-            return Reply(query, "crisis", None, [], crisis=self.resources)
+            return Reply(query, "crisis", None, [], crisis=self.resources, truncated=truncated)
         matches = self.retriever.rank(vectors[0], text, top_k + 1)
         runner_up = matches[1].score if len(matches) > 1 else None
         if not matches or not self.retriever.scoring.accepts(matches[0].score, runner_up):
-            return Reply(query, "no_match", None, matches[:top_k])
-        return Reply(query, "answered", matches[0], matches[1 : top_k + 1])
+            return Reply(query, "no_match", None, matches[:top_k], truncated=truncated)
+        return Reply(query, "answered", matches[0], matches[1 : top_k + 1], truncated=truncated)

@@ -149,6 +149,11 @@ def _open(faq: Path | None, index: Path | None) -> Assistant:
         return open_assistant(paths, notify=notify, progress=progress)
 
 
+def _readable(text: str) -> str:
+    """Undecodable bytes from the command line arrive as lone surrogates: make them U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _stdin_lines() -> Iterator[str]:
     """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error."""
     if hasattr(sys.stdin, "reconfigure"):
@@ -219,7 +224,7 @@ def ask(
         if question != "-" and not clean_query(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
         assistant = _open(faq, index)
-        questions = _stdin_lines() if question == "-" else iter([question])
+        questions = _stdin_lines() if question == "-" else iter([_readable(question)])
         for text in questions:
             if not clean_query(text):
                 continue

@@ -46,6 +46,7 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 5
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
+ANSWER_VECTOR_LIMIT = 20_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 64
 
@@ -111,9 +112,17 @@ class IndexState:
         return self.status == "ok"
 
 
+def embeds_answers(faq: Faq) -> bool:
+    """Answer vectors help, but embedding long answers is the slowest part of a build: past
+    ANSWER_VECTOR_LIMIT entries answers count through BM25 only, so that a 100,000-entry build
+    stays under ten minutes on two cores (benchmarks/scale.py)."""
+    return len(faq.entries) <= ANSWER_VECTOR_LIMIT
+
+
 def index_rows(faq: Faq) -> tuple[list[str], list[int], list[int]]:
     """The texts to embed, with the entry position and kind of each: every wording, then the
-    answer, entry after entry."""
+    answer (see `embeds_answers`), entry after entry."""
+    with_answers = embeds_answers(faq)
     texts: list[str] = []
     positions: list[int] = []
     kinds: list[int] = []
@@ -122,9 +131,10 @@ def index_rows(faq: Faq) -> tuple[list[str], list[int], list[int]]:
             texts.append(text)
             positions.append(position)
             kinds.append(QUESTION if number == 0 else PHRASING)
-        texts.append(entry.answer)
-        positions.append(position)
-        kinds.append(ANSWER)
+        if with_answers:
+            texts.append(entry.answer)
+            positions.append(position)
+            kinds.append(ANSWER)
     return texts, positions, kinds
 
 
@@ -299,10 +309,22 @@ def _swap_into_place(staging: Path, target: Path) -> None:
 
 def read_manifest(index_dir: Path) -> Manifest:
     try:
-        raw = (index_dir / MANIFEST_FILE).read_text(encoding="utf-8")
-        return Manifest.model_validate_json(raw)
-    except (OSError, ValueError, ValidationError) as exc:
+        raw = json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise IndexUnavailableError(f"unreadable manifest in {index_dir}: {exc}") from None
+    if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
+        raise IndexFormatError("the index was written by another version of therapy-faq")
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        message = f"invalid manifest in {index_dir}: {where}: {problem['msg']}"
+        raise IndexUnavailableError(message) from None
+
+
+class IndexFormatError(IndexUnavailableError):
+    """The index folder was written by another version of the tool."""
 
 
 def check_index(
@@ -313,10 +335,10 @@ def check_index(
         return IndexState("missing", "none found")
     try:
         manifest = read_manifest(index_dir)
+    except IndexFormatError as exc:
+        return IndexState("mismatch", str(exc))
     except IndexUnavailableError as exc:
         return IndexState("corrupt", str(exc))
-    if manifest.format_version != FORMAT_VERSION:
-        return IndexState("mismatch", "the index was written by another version of therapy-faq")
     if manifest.model != encoder.name or manifest.dimension != encoder.dimension:
         return IndexState("mismatch", f"the index was built with another model ({manifest.model})")
     if manifest.faq_sha256 != faq_sha256:

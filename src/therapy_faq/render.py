@@ -109,6 +109,8 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
         )
         if reply.alternatives:
             parts.append(suggestions(reply.alternatives, f"The closest questions I know{hint}:"))
+    if reply.truncated:
+        parts.append(Text("(A long question: the answer was found from its first part.)", "dim"))
     return Group(*parts)
 
 

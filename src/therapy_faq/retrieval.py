@@ -35,11 +35,18 @@ class Scoring:
     min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
     sure_score: float = 1.0
 
-    def combine(self, wording: np.ndarray, answer: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-        """A weighted mean of three signals in [0, 1]: best wording, answer, saturated BM25."""
+    def combine(
+        self, wording: np.ndarray, answer: np.ndarray | None, bm25: np.ndarray
+    ) -> np.ndarray:
+        """A weighted mean of three signals in [0, 1]: best wording, answer (None when the
+        index has no answer vectors), saturated BM25."""
         lexical = bm25 / (bm25 + self.lexical_half)
-        total = wording + self.answer_weight * answer + self.lexical_weight * lexical
-        return total / (1.0 + self.answer_weight + self.lexical_weight)
+        total = wording + self.lexical_weight * lexical
+        weights = 1.0 + self.lexical_weight
+        if answer is not None:
+            total = total + self.answer_weight * answer
+            weights += self.answer_weight
+        return total / weights
 
     def accepts(self, best: float, runner_up: float | None) -> bool:
         if best < self.min_score:
@@ -79,6 +86,7 @@ class Retriever:
         self.scoring = scoring
         # Rows of an entry are contiguous: entry i owns rows starts[i]:starts[i + 1].
         self.starts = np.searchsorted(index.row_entries, np.arange(len(faq.entries) + 1))
+        self.has_answers = bool(np.any(index.row_kinds == ANSWER))
 
     @cached_property
     def _faiss(self):  # a faiss.Index, read only for large FAQs
@@ -129,6 +137,6 @@ class Retriever:
         entries, wording, answer, lexical = self.signals(
             vector, bm25, self.candidates(vector, bm25)
         )
-        scores = self.scoring.combine(wording, answer, lexical)
+        scores = self.scoring.combine(wording, answer if self.has_answers else None, lexical)
         order = np.argsort(-scores, kind="stable")[:limit]
         return [Match(self.faq.entries[int(entries[i])], float(scores[i])) for i in order]

@@ -132,8 +132,8 @@ EXPLICIT: dict[str, str] = {
     "self-harm": (
         r"\bself ?harm\w*|\bself ?injur\w*|\bcut(?:ting)? (?:my|on my) (?:wrists?|arms?|legs?|"
         r"thighs?|skin)\b|\bslit\w* (?:my )?wrists?\b|\b(?:want(?:ing)?|urges?|need) to cut\b|"
-        r"\bon purpose\b.*\b(?:bleed|burn|cut|hurt)\w*|"
-        r"\b(?:bleed|burn|cut|hurt)\w*\b.*\bon purpose\b"
+        r"\bon purpose\b.{0,80}?\b(?:bleed|burn|cut|hurt)\w*|"
+        r"\b(?:bleed|burn|cut|hurt)\w*\b.{0,80}?\bon purpose\b"
     ),
     "want to die": (
         r"\b(?:want(?:s|ed|ing)?|wanna|wish(?:ed)?|going|gonna|plan(?:ning)?|ready|deserve|tryna|"
