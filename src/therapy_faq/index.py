@@ -193,6 +193,9 @@ def build_index(
     if progress:
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
+        # Holding the lock, no other build is running: leftovers are from a killed build.
+        for leftover in index_dir.parent.glob(f".{index_dir.name}.building-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)

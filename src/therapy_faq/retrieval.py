@@ -108,15 +108,20 @@ class Retriever:
         if entries is None:
             entries = np.arange(len(self.faq.entries))
             rows = np.arange(index.vectors.shape[0])
+            starts = self.starts[:-1]
         else:
-            rows = np.concatenate([np.arange(self.starts[e], self.starts[e + 1]) for e in entries])
+            spans = [np.arange(self.starts[e], self.starts[e + 1]) for e in entries]
+            rows = np.concatenate(spans)
+            starts = np.cumsum([0] + [len(span) for span in spans[:-1]])
         sims = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
         is_answer = index.row_kinds[rows] == ANSWER
-        owner = np.searchsorted(entries, index.row_entries[rows])
-        wording = np.full(len(entries), -1.0, dtype=np.float32)
         answer = np.zeros(len(entries), dtype=np.float32)
-        np.maximum.at(wording, owner[~is_answer], sims[~is_answer])
-        answer[owner[is_answer]] = sims[is_answer]
+        # Each entry's rows are contiguous and hold at least its question.
+        answer[np.searchsorted(starts, np.flatnonzero(is_answer), side="right") - 1] = sims[
+            is_answer
+        ]
+        sims[is_answer] = -1.0
+        wording = np.maximum.reduceat(sims, starts)
         return entries, wording, answer, bm25[entries]
 
     def candidates(self, vector: np.ndarray, bm25: np.ndarray) -> np.ndarray | None:
