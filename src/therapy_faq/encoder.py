@@ -246,7 +246,12 @@ class OnnxEncoder:
         return np.vstack(chunks)
 
 
-@cache
 def default_encoder() -> Encoder:
-    """One encoder per process: loading the model is the expensive part."""
-    return SentenceTransformerEncoder()
+    """The reference encoder for the model folder in use, one per process and folder: loading
+    the model is the expensive part."""
+    return _reference_encoder(model_dir())
+
+
+@cache
+def _reference_encoder(path: Path) -> Encoder:
+    return SentenceTransformerEncoder(path)
