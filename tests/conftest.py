@@ -51,6 +51,21 @@ def real_env(monkeypatch: pytest.MonkeyPatch, real_paths: Paths) -> Paths:
     return real_paths
 
 
+def run_module(*args: str, env: dict[str, str], input: str | None = None):
+    """`python -m therapy_faq ARGS` in a real subprocess, text in and out."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "therapy_faq", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in (FAQ_ENV, INDEX_ENV)}
     env.update(extra)

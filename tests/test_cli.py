@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from therapy_faq.cli import app
 
-from .conftest import REPO, subprocess_env
+from .conftest import REPO, run_module, subprocess_env
 
 runner = CliRunner()
 JSON_KEYS = {"query", "status", "answer", "alternatives", "crisis"}
@@ -162,33 +162,13 @@ def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     assert "46 entries" in built.stdout and (index / "manifest.json").is_file()
 
-    asked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "therapy_faq",
-            "ask",
-            "Is it OK to cry in a therapy session?",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    asked = run_module("ask", "Is it OK to cry in a therapy session?", "--json", env=env)
     assert asked.returncode == 0, asked.stderr
     payload = json.loads(asked.stdout)
     assert payload["answer"]["id"] == "crying-in-session"
     assert payload["answer"]["sources"][0]["document"] == "001_41d5a53685653430.txt"
 
-    chatted = subprocess.run(
-        [sys.executable, "-m", "therapy_faq"],
-        input="Should your therapist touch?\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    chatted = run_module(env=env, input="Should your therapist touch?\n")
     assert chatted.returncode == 0, chatted.stderr
     assert "most psychologists refrain" in chatted.stdout
     assert chatted.stderr == ""
@@ -198,13 +178,7 @@ def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path) -> None:
 @pytest.mark.model
 def test_ask_builds_a_missing_index_saying_so_on_stderr(tmp_path: Path) -> None:
     env = subprocess_env(THERAPY_FAQ_INDEX=str(tmp_path / "fresh"))
-    asked = subprocess.run(
-        [sys.executable, "-m", "therapy_faq", "ask", "Do therapists grieve clients?", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    asked = run_module("ask", "Do therapists grieve clients?", "--json", env=env)
     assert asked.returncode == 0, asked.stderr
     assert "Building the index" in asked.stderr
     assert json.loads(asked.stdout)["answer"]["id"] == "therapists-grieve-clients"
