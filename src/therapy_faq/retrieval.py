@@ -113,7 +113,9 @@ class Retriever:
             spans = [np.arange(self.starts[e], self.starts[e + 1]) for e in entries]
             rows = np.concatenate(spans)
             starts = np.cumsum([0] + [len(span) for span in spans[:-1]])
-        sims = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
+        # The full scan multiplies the memory-mapped matrix in place rather than copying rows.
+        matrix = index.vectors if len(rows) == index.vectors.shape[0] else index.vectors[rows]
+        sims = np.asarray(matrix, dtype=np.float32) @ vector
         is_answer = index.row_kinds[rows] == ANSWER
         answer = np.zeros(len(entries), dtype=np.float32)
         # Each entry's rows are contiguous and hold at least its question.
@@ -143,5 +145,9 @@ class Retriever:
             vector, bm25, self.candidates(vector, bm25)
         )
         scores = self.scoring.combine(wording, answer if self.has_answers else None, lexical)
-        order = np.argsort(-scores, kind="stable")[:limit]
+        if len(scores) > limit:
+            top = np.argpartition(-scores, limit - 1)[:limit]
+            order = top[np.argsort(-scores[top], kind="stable")]
+        else:
+            order = np.argsort(-scores, kind="stable")
         return [Match(self.faq.entries[int(entries[i])], float(scores[i])) for i in order]
