@@ -63,10 +63,11 @@ def open_assistant(
     """Load the FAQ and an index that matches it, building the index first when it must."""
     faq = load_faq(paths.faq)
     resources = load_resources(crisis_resources_path())
-    given = encoder
-    encoder = encoder or LazyReference()
     state = check_index(
-        paths.index, file_sha256(paths.faq), file_sha256(crisis_examples_path()), encoder
+        paths.index,
+        file_sha256(paths.faq),
+        file_sha256(crisis_examples_path()),
+        encoder or ReferenceModel(),
     )
     index = None
     if state.ok:
@@ -79,7 +80,7 @@ def open_assistant(
             verb = "Building" if state.status == "missing" else "Rebuilding"
             notify(f"{verb} the index ({state.reason}) in {paths.index} ...")
         try:
-            build(paths, given or default_encoder(), progress, faq=faq)
+            build(paths, encoder or default_encoder(), progress, faq=faq)
             index = load_index(paths.index)
         except IndexUnavailableError as exc:
             raise IndexUnavailableError(
@@ -90,14 +91,12 @@ def open_assistant(
                 f"cannot write the index to {paths.index} ({exc.strerror}); "
                 "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
-    if given is None:
-        encoder = query_encoder(index)
     screen = CrisisScreen(index.crisis_vectors, index.ordinary_vectors)
-    return Assistant(Retriever(faq, index), screen, resources, encoder)
+    return Assistant(Retriever(faq, index), screen, resources, encoder or query_encoder(index))
 
 
-class LazyReference:
-    """Stands for the reference encoder in freshness checks without loading it."""
+class ReferenceModel:
+    """The reference model's name and dimension, for freshness checks, without loading it."""
 
     name = MODEL_NAME
     dimension = DIMENSION
