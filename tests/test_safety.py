@@ -121,3 +121,17 @@ def test_resources_file_is_validated(tmp_path: Path) -> None:
 def test_examples_file_is_valid() -> None:
     examples = load_examples(crisis_examples_path())
     assert len(examples.crisis) >= 50 and len(examples.ordinary) >= 20
+
+
+def test_validate_checks_the_crisis_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from therapy_faq.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate"])
+    assert ok.exit_code == 0 and "crisis resources, last checked" in ok.stdout
+    bad = tmp_path / "crisis.yaml"
+    bad.write_text("title: Help\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--crisis", str(bad)])
+    assert result.exit_code == 3 and "invalid crisis resources" in result.stderr

@@ -29,7 +29,13 @@ from therapy_faq.render import (
     reply_view,
 )
 from therapy_faq.retrieval import DEFAULT_TOP_K
-from therapy_faq.settings import FAQ_ENV, INDEX_ENV, resolve_faq_path, resolve_index_dir
+from therapy_faq.settings import (
+    CRISIS_ENV,
+    FAQ_ENV,
+    INDEX_ENV,
+    resolve_faq_path,
+    resolve_index_dir,
+)
 
 EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -283,18 +289,47 @@ def show(
 @app.command()
 def validate(
     file: Annotated[
-        Path | None, typer.Argument(help="FAQ file to check [default: as --faq]", dir_okay=False)
+        Path | None, typer.Argument(help="FAQ file to check (default: as --faq).", dir_okay=False)
     ] = None,
     faq: FaqOption = None,
+    crisis: Annotated[
+        Path | None,
+        typer.Option(
+            help="Crisis resources file to check as well.",
+            envvar=CRISIS_ENV,
+            show_envvar=True,
+            dir_okay=False,
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Check an FAQ file against the schema, reporting every problem at once."""
+    """Check an FAQ file against the schema, reporting every problem at once, and the crisis
+    resources and examples the tool will show and use."""
     from therapy_faq.faq import load_faq
+    from therapy_faq.safety import load_examples, load_resources
+    from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
     with friendly_errors(debug):
         path = file or resolve_faq_path(faq)
         entries = load_faq(path)
-        out.print(Text(f"{path}: OK, {len(entries.entries)} entries"))
+        out.print(Text(f"{path}: OK, {len(entries.entries)} entries"), soft_wrap=True)
+        resources_path = crisis or crisis_resources_path()
+        resources = load_resources(resources_path)
+        out.print(
+            Text(
+                f"{resources_path}: OK, {len(resources.resources)} crisis resources, "
+                f"last checked {resources.last_checked.isoformat()}"
+            ),
+            soft_wrap=True,
+        )
+        examples = load_examples(crisis_examples_path())
+        out.print(
+            Text(
+                f"{crisis_examples_path()}: OK, {len(examples.crisis)} crisis and "
+                f"{len(examples.ordinary)} ordinary examples"
+            ),
+            soft_wrap=True,
+        )
 
 
 @app.command()
