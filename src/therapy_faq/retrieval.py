@@ -133,9 +133,11 @@ class Retriever:
             return None
         _, rows = self._faiss.search(vector[None, :], CANDIDATE_ROWS)
         dense = self.index.row_entries[rows[0][rows[0] >= 0]]
-        count = min(LEXICAL_CANDIDATES, len(bm25))
-        lexical = np.argpartition(-bm25, count - 1)[:count]
-        return np.unique(np.concatenate([dense, lexical[bm25[lexical] > 0]]))
+        matched = np.flatnonzero(bm25)  # usually a small share of a large FAQ
+        if len(matched) > LEXICAL_CANDIDATES:
+            best = np.argpartition(-bm25[matched], LEXICAL_CANDIDATES - 1)[:LEXICAL_CANDIDATES]
+            matched = matched[best]
+        return np.unique(np.concatenate([dense, matched]))
 
     def rank(self, vector: np.ndarray, query: str, limit: int) -> list[Match]:
         """The `limit` best entries for one question, best first."""
