@@ -51,8 +51,8 @@ def real_env(monkeypatch: pytest.MonkeyPatch, real_paths: Paths) -> Paths:
     return real_paths
 
 
-def run_module(*args: str, env: dict[str, str], input: str | None = None):
-    """`python -m therapy_faq ARGS` in a real subprocess, text in and out."""
+def run_module(*args: str, env: dict[str, str], input: str | bytes | None = None):
+    """`python -m therapy_faq ARGS` in a real subprocess; bytes in give bytes out."""
     import subprocess
     import sys
 
@@ -60,7 +60,7 @@ def run_module(*args: str, env: dict[str, str], input: str | None = None):
         [sys.executable, "-m", "therapy_faq", *args],
         input=input,
         capture_output=True,
-        text=True,
+        text=not isinstance(input, bytes),
         env=env,
         timeout=300,
     )

@@ -20,19 +20,9 @@ from therapy_faq.cli import app
 from therapy_faq.encoder import model_dir
 from therapy_faq.index import load_index
 
-from .conftest import subprocess_env
+from .conftest import run_module, subprocess_env
 
 runner = CliRunner()
-
-
-def cli(*args: str, env: dict[str, str], stdin: bytes | None = None, timeout: int = 300):
-    return subprocess.run(
-        [sys.executable, "-m", "therapy_faq", *args],
-        input=stdin,
-        capture_output=True,
-        env=env,
-        timeout=timeout,
-    )
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -42,7 +32,7 @@ def cli(*args: str, env: dict[str, str], stdin: bytes | None = None, timeout: in
 def test_non_utf8_and_control_bytes_on_stdin_are_replaced(real_paths) -> None:
     env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
     stdin = b"Do you hug your\xff\xfe therapist?\x00\x07\n\x1b[31mWhy do therapists cry?\n"
-    done = cli("ask", "-", "--json", env=env, stdin=stdin)
+    done = run_module("ask", "-", "--json", env=env, input=stdin)
     assert done.returncode == 0, done.stderr
     replies = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [r["answer"]["id"] for r in replies] == ["hugging-your-therapist", "why-therapists-cry"]
@@ -138,11 +128,11 @@ def test_build_killed_part_way_leaves_the_previous_index(tmp_path: Path, real_pa
     build.wait()
     assert (index / "manifest.json").read_text(encoding="utf-8") == before
     load_index(index)  # the previous index is whole
-    rebuilt = cli(
+    rebuilt = run_module(
         "ask", "Why do therapists cry?", "--json", "--faq", str(faq), "--index", str(index), env=env
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert b"Rebuilding the index (the FAQ file changed" in rebuilt.stderr
+    assert "Rebuilding the index (the FAQ file changed" in rebuilt.stderr
     assert not list(tmp_path.glob(".index.building-*"))  # the next build cleared the leftovers
 
 
