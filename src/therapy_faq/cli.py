@@ -17,6 +17,7 @@ from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
     from therapy_faq.assistant import Assistant
+    from therapy_faq.service import Paths
 
 from therapy_faq import __version__
 from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
@@ -106,7 +107,7 @@ def friendly_errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _paths(faq: Path | None, index: Path | None):  # -> service.Paths
+def _paths(faq: Path | None, index: Path | None) -> Paths:
     from therapy_faq.service import Paths
 
     faq_path = resolve_faq_path(faq)

@@ -310,6 +310,10 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+class IndexFormatError(IndexUnavailableError):
+    """The index folder was written by another version of the tool."""
+
+
 def read_manifest(index_dir: Path) -> Manifest:
     try:
         raw = json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -324,10 +328,6 @@ def read_manifest(index_dir: Path) -> Manifest:
         where = ".".join(str(p) for p in problem["loc"])
         message = f"invalid manifest in {index_dir}: {where}: {problem['msg']}"
         raise IndexUnavailableError(message) from None
-
-
-class IndexFormatError(IndexUnavailableError):
-    """The index folder was written by another version of the tool."""
 
 
 def check_index(
