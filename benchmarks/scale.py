@@ -53,10 +53,9 @@ def measure(size: int, workdir: Path, queries: int) -> list[str]:
         served = retriever.rank(vector, text, 10)
         timings.append((time.perf_counter() - start) * 1000)
         bm25 = retriever.bm25.scores(text)
-        entries, wording, answer, lexical = retriever.signals(vector, bm25, None)
-        answers = answer if retriever.has_answers else None
-        scores = retriever.scoring.combine(wording, answers, lexical)
-        exact = entries[np.argsort(-scores)[:10]]
+        signals = retriever.signals(vector, bm25, None)
+        scores = retriever.scoring.combine(signals)
+        exact = signals.entries[np.argsort(-scores)[:10]]
         exact_ids = {assistant.faq.entries[int(e)].id for e in exact}
         recalls.append(len(exact_ids & {m.entry.id for m in served}) / 10)
     kind = retriever.index.manifest.faiss_index

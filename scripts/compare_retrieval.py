@@ -3,12 +3,14 @@
 
     python scripts/compare_retrieval.py            # prints the tables (Markdown)
     python scripts/compare_retrieval.py --write    # also updates docs/retrieval.md
+    python scripts/compare_retrieval.py --classifier-cv   # how the classifier's C was chosen
 
 Steps: dense similarity to the question only (the plain baseline); + the other wordings
-(alternates, the sources' own questions); + the answer's vector; + BM25 (bm25s). Ranking figures
-are threshold-free. The refusal rule (minimum score, and a minimum lead over the runner-up) is
-calibrated on this project's FAQ (eval/queries.yaml) and then only checked on the third-party
-FAQ and on the idiom set, which never take part in the choice.
+(alternates, the sources' own questions); + the answer's vector; + BM25 (bm25s); + the entry
+classifier's probability. Ranking figures are threshold-free. The weights and the refusal rule
+(minimum score, and a minimum lead over the runner-up) are calibrated on this project's FAQ
+(eval/queries.yaml) and then only checked on the third-party FAQ and on the idiom set, which
+never take part in the choice.
 """
 
 from __future__ import annotations
@@ -25,9 +27,16 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from therapy_faq.classifier import train_classifier  # noqa: E402
 from therapy_faq.evaluation import load_eval_set  # noqa: E402
-from therapy_faq.index import ANSWER, QUESTION  # noqa: E402
-from therapy_faq.retrieval import DEFAULT_SCORING, Retriever, Scoring, clean_query  # noqa: E402
+from therapy_faq.index import PHRASING, QUESTION  # noqa: E402
+from therapy_faq.retrieval import (  # noqa: E402
+    DEFAULT_SCORING,
+    Retriever,
+    Scoring,
+    Signals,
+    clean_query,
+)
 from therapy_faq.service import Paths, open_assistant  # noqa: E402
 
 OURS = ("this project's FAQ", REPO / "data/faq.yaml", [REPO / "eval/queries.yaml"])
@@ -40,34 +49,47 @@ IDIOMS = REPO / "eval/ordinary.yaml"
 
 
 @dataclass
-class Signals:
+class Measured:
     """Per query (rows) and entry (columns): every signal the scorer can use."""
 
     question: np.ndarray
     wording: np.ndarray
     answer: np.ndarray
     bm25: np.ndarray
+    classifier: np.ndarray
     expected: list[set[str]]  # empty set: out of scope
     ids: list[str]
 
+    def signals(self, *, bm25: bool = True, classifier: bool = True) -> Signals:
+        entries = np.arange(len(self.ids))
+        return Signals(
+            entries,
+            self.wording,
+            self.answer,
+            self.bm25 if bm25 else np.zeros_like(self.bm25),
+            self.classifier if classifier else None,
+        )
 
-def signals(retriever: Retriever, encoder, texts: list[str], expected: list[set[str]]) -> Signals:
+
+def signals(retriever: Retriever, encoder, texts: list[str], expected: list[set[str]]) -> Measured:
     index = retriever.index
+    assert index.classifier is not None and retriever.has_answers
     vectors = encoder.encode([clean_query(t) for t in texts])
     n = len(retriever.faq.entries)
     question = np.full((len(texts), n), -1.0, np.float32)
     wording = np.zeros_like(question)
     answer = np.zeros_like(question)
     bm25 = np.zeros_like(question)
+    classifier = np.zeros_like(question)
     is_question = index.row_kinds == QUESTION
     for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-        _, wording[i], answer[i], bm25[i] = retriever.signals(
-            vector, retriever.bm25.scores(clean_query(text))
-        )
+        found = retriever.signals(vector, retriever.bm25.scores(clean_query(text)))
+        wording[i], answer[i], bm25[i] = found.wording, found.answer, found.bm25
+        classifier[i] = found.classifier
         sims = np.asarray(index.vectors, np.float32) @ vector
         np.maximum.at(question[i], index.row_entries[is_question], sims[is_question])
-    assert np.all(index.row_kinds[index.row_kinds == ANSWER] == ANSWER)
-    return Signals(question, wording, answer, bm25, expected, list(retriever.index.entry_ids))
+    ids = list(retriever.index.entry_ids)
+    return Measured(question, wording, answer, bm25, classifier, expected, ids)
 
 
 def load(name: str, faq: Path, eval_files: list[Path], workdir: Path):
@@ -84,17 +106,19 @@ def load(name: str, faq: Path, eval_files: list[Path], workdir: Path):
     return signals(assistant.retriever, assistant.encoder, texts, expected)
 
 
-def scores(s: Signals, step: str, scoring: Scoring) -> np.ndarray:
+def scores(s: Measured, step: str, scoring: Scoring) -> np.ndarray:
     if step == "question":
         return s.question
     if step == "wordings":
         return s.wording
     if step == "answer":
-        return scoring.combine(s.wording, s.answer, np.zeros_like(s.bm25))
-    return scoring.combine(s.wording, s.answer, s.bm25)
+        return scoring.combine(s.signals(bm25=False, classifier=False))
+    if step == "bm25":
+        return scoring.combine(s.signals(classifier=False))
+    return scoring.combine(s.signals())
 
 
-def measure(s: Signals, matrix: np.ndarray, scoring: Scoring | None) -> dict[str, float]:
+def measure(s: Measured, matrix: np.ndarray, scoring: Scoring | None) -> dict[str, float]:
     order = np.argsort(-matrix, axis=1)
     top1 = top3 = rr = answered = refused = inside = outside = 0.0
     for i, wanted in enumerate(s.expected):
@@ -121,38 +145,49 @@ def measure(s: Signals, matrix: np.ndarray, scoring: Scoring | None) -> dict[str
     }
 
 
-def calibrate(s: Signals, base: Scoring) -> Scoring:
-    """The weights with the best top-1 and MRR, then the loosest refusal rule that refuses
-    >= 90% of out-of-scope questions, keeping as many in-scope answers as possible."""
-    best, best_key = base, None
-    for answer_w, lexical_w, half in itertools.product(
-        (0.0, 0.15, 0.3, 0.5), (0.0, 0.15, 0.3, 0.5, 0.8), (2.0, 4.0, 8.0)
+def refusal_key(figures: dict[str, float]) -> tuple:
+    """Meeting the answered (>= 0.97) and refused (>= 0.90) targets first, then top-1, then
+    answered + refused, then MRR."""
+    return (
+        figures["refused"] >= 0.9 and figures["answered"] >= 0.97,
+        round(figures["top1"], 4),
+        round(figures["answered"] + figures["refused"], 4),
+        round(figures["mrr"], 4),
+    )
+
+
+def calibrate(s: Measured, base: Scoring) -> Scoring:
+    """The weights and minimum score whose final figures are best (`refusal_key`), then the
+    margin rule, if one improves on them."""
+    best = None
+    for answer_w, lexical_w, half, classifier_w in itertools.product(
+        (0.0, 0.15, 0.3, 0.5),
+        (0.0, 0.15, 0.3, 0.5, 0.8),
+        (2.0, 4.0, 8.0),
+        (0.0, 0.15, 0.3, 0.5, 0.8, 1.2, 2.0),
     ):
-        candidate = replace(
-            base, answer_weight=answer_w, lexical_weight=lexical_w, lexical_half=half
+        weighted = replace(
+            base,
+            answer_weight=answer_w,
+            lexical_weight=lexical_w,
+            lexical_half=half,
+            classifier_weight=classifier_w,
+            min_margin=0.0,
+            sure_score=1.0,
         )
-        figures = measure(s, scores(s, "bm25", candidate), None)
-        key = (round(figures["top1"], 4), round(figures["mrr"], 4))
-        if best_key is None or key > best_key:
-            best, best_key = candidate, key
-    ranked = None
-    for min_score, margin, sure in itertools.product(
-        np.arange(0.30, 0.75, 0.01),
-        (0.0, 0.01, 0.02, 0.03, 0.04, 0.06),
-        (0.6, 0.65, 0.7, 0.75, 1.0),
-    ):
-        candidate = replace(
-            best, min_score=round(float(min_score), 2), min_margin=margin, sure_score=sure
-        )
-        figures = measure(s, scores(s, "bm25", candidate), candidate)
-        key = (
-            figures["refused"] >= 0.9 and figures["answered"] >= 0.97,
-            round(figures["top1"], 4),
-            round(figures["answered"] + figures["refused"], 4),
-        )
-        if ranked is None or key > ranked[0]:
-            ranked = (key, candidate)
-    return ranked[1]
+        matrix = scores(s, "classifier", weighted)
+        for min_score in np.arange(0.30, 0.75, 0.01):
+            candidate = replace(weighted, min_score=round(float(min_score), 2))
+            key = refusal_key(measure(s, matrix, candidate))
+            if best is None or key > best[0]:
+                best = (key, candidate)
+    matrix = scores(s, "classifier", best[1])
+    for margin, sure in itertools.product((0.01, 0.02, 0.03, 0.04, 0.06), (0.6, 0.7, 1.0)):
+        candidate = replace(best[1], min_margin=margin, sure_score=sure)
+        key = refusal_key(measure(s, matrix, candidate))
+        if key > best[0]:
+            best = (key, candidate)
+    return best[1]
 
 
 def table(rows: list[tuple[str, dict[str, float]]]) -> str:
@@ -168,7 +203,7 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def report(name: str, s: Signals, final: Scoring, baseline_threshold: Scoring) -> str:
+def report(name: str, s: Measured, final: Scoring, baseline_threshold: Scoring) -> str:
     plain = replace(final, min_margin=0.0, sure_score=1.0)
     rows = [
         (
@@ -178,8 +213,9 @@ def report(name: str, s: Signals, final: Scoring, baseline_threshold: Scoring) -
         ("+ other wordings", measure(s, scores(s, "wordings", final), baseline_threshold)),
         ("+ answer vector", measure(s, scores(s, "answer", final), None)),
         ("+ BM25 fusion", measure(s, scores(s, "bm25", final), None)),
-        ("+ minimum score", measure(s, scores(s, "bm25", final), plain)),
-        ("+ margin to the runner-up (final)", measure(s, scores(s, "bm25", final), final)),
+        ("+ entry classifier", measure(s, scores(s, "classifier", final), None)),
+        ("+ minimum score", measure(s, scores(s, "classifier", final), plain)),
+        ("+ margin to the runner-up (final)", measure(s, scores(s, "classifier", final), final)),
     ]
     return f"### {name}\n\n" + table(rows)
 
@@ -187,7 +223,15 @@ def report(name: str, s: Signals, final: Scoring, baseline_threshold: Scoring) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="update docs/retrieval.md")
+    parser.add_argument(
+        "--classifier-cv",
+        action="store_true",
+        help="only print the classifier's accuracy on held-out wordings for several C",
+    )
     args = parser.parse_args()
+    if args.classifier_cv:
+        classifier_cv()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         ours = load(*OURS, workdir)
@@ -205,7 +249,8 @@ def main() -> None:
         "third-party FAQ and the idiom set only check the result.",
         "",
         f"Chosen: answer weight {final.answer_weight}, BM25 weight {final.lexical_weight} "
-        f"(half-saturation {final.lexical_half}), minimum score {final.min_score:.2f}, "
+        f"(half-saturation {final.lexical_half}), classifier weight "
+        f"{final.classifier_weight}, minimum score {final.min_score:.2f}, "
         f"minimum lead {final.min_margin:.2f} below {final.sure_score:.2f}; the baseline's own "
         f"best threshold: {baseline.min_score:.2f}.",
         "",
@@ -224,7 +269,26 @@ def main() -> None:
         (REPO / "docs" / "retrieval.md").write_text(text, encoding="utf-8")
 
 
-def calibrate_threshold_only(s: Signals) -> Scoring:
+def classifier_cv(folds: int = 5, share: float = 0.3) -> None:
+    """Accuracy of the entry classifier on wordings it was not trained on (alternates and the
+    sources' questions of data/faq.yaml, never evaluation questions), for several C."""
+    with tempfile.TemporaryDirectory() as tmp:
+        index = open_assistant(Paths(OURS[1], Path(tmp) / "index")).retriever.index
+        vectors = np.asarray(index.vectors, np.float32)
+        labels, kinds = index.row_entries, index.row_kinds
+    print("| C | accuracy on held-out wordings |\n| --- | --- |")
+    for c in (1.0, 3.0, 10.0, 30.0, 100.0, 300.0):
+        accuracy = []
+        for fold in range(folds):
+            rng = np.random.default_rng(fold)
+            held = (kinds == PHRASING) & (rng.random(len(kinds)) < share)
+            weights = train_classifier(vectors[~held], labels[~held], len(index.entry_ids), c)
+            logits = vectors[held] @ weights[:, :-1].T + weights[:, -1]
+            accuracy.append(float(np.mean(np.argmax(logits, axis=1) == labels[held])))
+        print(f"| {c:g} | {np.mean(accuracy):.3f} |")
+
+
+def calibrate_threshold_only(s: Measured) -> Scoring:
     best = None
     for min_score in np.arange(0.30, 0.80, 0.01):
         candidate = replace(

@@ -134,7 +134,7 @@ def test_help_lists_commands_exit_codes_and_disclaimer() -> None:
         assert word in result.stdout
 
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "faiss")
+HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "sklearn")
 
 
 def test_help_does_not_import_heavy_libraries() -> None:

@@ -29,15 +29,14 @@ def test_crisis_screen_catches_every_crisis_message_and_no_idiom(real_env) -> No
     assert figures["false_alarms"] == 0, report["misses"]
 
 
-def test_retrieval_figures_on_both_faqs(real_env, tmp_path) -> None:
-    """Regression floors at the figures measured today (docs/retrieval.md); the issue's targets
-    (top-1 >= 0.95, top-3 >= 0.98, refused >= 0.90 on both FAQs) are not all met yet."""
+def test_retrieval_meets_the_targets_on_this_faq(real_env) -> None:
+    """The issue's targets (docs/retrieval.md shows how each step gets there)."""
     ours = run_eval("queries.yaml")["figures"]
-    assert ours["top1"] >= 0.93 and ours["top3"] >= 0.97
-    assert ours["answered"] >= 0.97 and ours["refused"] >= 0.86
+    assert ours["top1"] >= 0.95 and ours["top3"] >= 0.98
+    assert ours["answered"] >= 0.97 and ours["refused"] >= 0.90
     assert ours["false_alarms"] == 0
     idioms = run_eval("ordinary.yaml")["figures"]
-    assert idioms["ordinary_right"] >= 0.85
+    assert idioms["ordinary_right"] >= 0.87  # regression floor: measured 0.873
 
 
 def test_third_party_faq_figures(tmp_path) -> None:
@@ -56,7 +55,7 @@ def test_third_party_faq_figures(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)["figures"]
     assert figures["top1"] >= 0.95 and figures["answered"] >= 0.97
-    assert figures["refused"] >= 0.86
+    assert figures["refused"] >= 0.90
 
 
 def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:

@@ -51,11 +51,11 @@ def test_onnx_and_reference_pick_the_same_entry(real_assistant) -> None:
         assert top_a == top_b, question
 
 
-HEAVY = ("torch", "transformers", "sentence_transformers")
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy")
 
 
 @pytest.mark.parametrize("args", [["ask", "Do you hug your therapist?", "--json"], ["ask", "-"]])
-def test_one_shot_ask_imports_no_torch(real_paths, args: list[str]) -> None:
+def test_one_shot_ask_imports_no_torch_nor_scikit_learn(real_paths, args: list[str]) -> None:
     code = (
         "import sys\n"
         "from therapy_faq.cli import app\n"

@@ -42,6 +42,7 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
     manifest = build(paths, StubEncoder())
     assert sorted(p.name for p in paths.index.iterdir()) == [
         "bm25",
+        "classifier.npy",
         "entries.json",
         "index.faiss",
         "manifest.json",
@@ -142,12 +143,11 @@ def test_retriever_scores_each_entry_by_its_best_vector(paths: Paths) -> None:
     assert reply.status == "answered" and reply.answer.entry.id == "crying"
     assert [m.entry.id for m in reply.alternatives] == ["hugs"]
     vector = assistant.encoder.encode([text])[0]
-    entries, wording, _answer, bm25 = assistant.retriever.signals(
-        vector, assistant.retriever.bm25.scores(text)
-    )
-    assert list(entries) == [0, 1]
-    assert wording[0] == pytest.approx(1.0, abs=1e-5)  # the alternate's own vector
-    assert bm25[0] > 0 and bm25[1] == 0
+    signals = assistant.retriever.signals(vector, assistant.retriever.bm25.scores(text))
+    assert list(signals.entries) == [0, 1]
+    assert signals.wording[0] == pytest.approx(1.0, abs=1e-5)  # the alternate's own vector
+    assert signals.bm25[0] > 0 and signals.bm25[1] == 0
+    assert signals.classifier is not None and signals.classifier[0] > signals.classifier[1]
     payload = reply.to_json()
     assert json.loads(json.dumps(payload)) == payload
 

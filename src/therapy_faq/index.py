@@ -8,6 +8,7 @@ An index folder holds data files only (no pickle anywhere):
   (0 the question, 1 another wording, 2 the answer); rows of one entry are contiguous;
 - `entries.json`: the entry ids, in FAQ order;
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
+- `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen.npy`: the crisis screen's example vectors;
 - `model.onnx`: the model exported for question time (onnxruntime, without torch);
 - `manifest.json`: what the index was built from.
@@ -29,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from therapy_faq.classifier import train_classifier, trains_classifier
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
@@ -42,8 +44,9 @@ ROW_KINDS_FILE = "row_kinds.npy"
 ENTRIES_FILE = "entries.json"
 BM25_DIR = "bm25"
 SCREEN_FILE = "screen.npy"
+CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
 ANSWER_VECTOR_LIMIT = 20_000
@@ -86,6 +89,7 @@ class LoadedIndex:
     folder: Path
     crisis_vectors: np.ndarray
     ordinary_vectors: np.ndarray
+    classifier: np.ndarray | None  # (entries, dimension + 1), or None past the size limit
 
     def faiss_index(self) -> Any:
         """The FAISS index (read on demand: only large FAQs need it, and importing faiss costs
@@ -204,6 +208,11 @@ def build_index(
             search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
             faiss.write_index(search, str(staging / INDEX_FILE))
             del search
+            if trains_classifier(len(faq.entries)):
+                vectors = np.load(staging / VECTORS_FILE, allow_pickle=False)
+                weights = train_classifier(vectors, np.asarray(positions), len(faq.entries))
+                _save(staging / CLASSIFIER_FILE, weights)
+                del vectors
             screen = _normalised(encoder.encode(screen_texts, progress=advance), encoder)
             _save(staging / SCREEN_FILE, screen)
             _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
@@ -368,6 +377,11 @@ def load_index(index_dir: Path) -> LoadedIndex:
         row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
         row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
         screen = np.load(index_dir / SCREEN_FILE, allow_pickle=False)
+        classifier = (
+            np.load(index_dir / CLASSIFIER_FILE, allow_pickle=False)
+            if CLASSIFIER_FILE in manifest.file_sizes
+            else None
+        )
     except (OSError, ValueError, TypeError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     rows = manifest.vector_count
@@ -380,6 +394,10 @@ def load_index(index_dir: Path) -> LoadedIndex:
         or (rows and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
         or np.any(np.diff(row_entries) < 0)
         or screen.shape != (manifest.crisis_count + manifest.ordinary_count, manifest.dimension)
+        or (
+            classifier is not None
+            and classifier.shape != (manifest.entry_count, manifest.dimension + 1)
+        )
     ):
         raise IndexUnavailableError(f"the index in {index_dir} is inconsistent (truncated?)")
     screen = screen.astype(np.float32, copy=False)
@@ -392,4 +410,5 @@ def load_index(index_dir: Path) -> LoadedIndex:
         index_dir,
         crisis_vectors=screen[: manifest.crisis_count],
         ordinary_vectors=screen[manifest.crisis_count :],
+        classifier=None if classifier is None else classifier.astype(np.float32, copy=False),
     )

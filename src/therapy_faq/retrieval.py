@@ -1,5 +1,6 @@
-"""Ranking FAQ entries for a question: dense similarity of its wordings and its answer, fused
-with BM25, and the rule that decides when the best entry is close enough to be the answer.
+"""Ranking FAQ entries for a question: dense similarity of its wordings and its answer, BM25,
+and the entry classifier's probability, fused; and the rule that decides when the best entry is
+close enough to be the answer.
 
 The weights and thresholds come from `scripts/compare_retrieval.py`, which measures each step
 on the evaluation sets of both FAQs (see README, "How answers are chosen").
@@ -13,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from therapy_faq.classifier import entry_probabilities
 from therapy_faq.faq import Entry, Faq
 from therapy_faq.index import ANSWER, BM25_DIR, LoadedIndex
 from therapy_faq.lexical import Bm25Scorer
@@ -28,24 +30,27 @@ HNSW_EF_SEARCH = 256
 class Scoring:
     """How the signals are fused and when an entry counts as the answer."""
 
-    answer_weight: float = 0.5
+    answer_weight: float = 0.3
     lexical_weight: float = 0.8
     lexical_half: float = 4.0  # BM25 score at which the lexical signal is worth 0.5
-    min_score: float = 0.43
+    classifier_weight: float = 0.8
+    min_score: float = 0.37
     min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
     sure_score: float = 1.0
 
-    def combine(
-        self, wording: np.ndarray, answer: np.ndarray | None, bm25: np.ndarray
-    ) -> np.ndarray:
-        """A weighted mean of three signals in [0, 1]: best wording, answer (None when the
-        index has no answer vectors), saturated BM25."""
-        lexical = bm25 / (bm25 + self.lexical_half)
-        total = wording + self.lexical_weight * lexical
+    def combine(self, signals: Signals) -> np.ndarray:
+        """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
+        BM25, classifier probability. Answer and classifier drop out (weight and all) for
+        indexes without them."""
+        lexical = signals.bm25 / (signals.bm25 + self.lexical_half)
+        total = signals.wording + self.lexical_weight * lexical
         weights = 1.0 + self.lexical_weight
-        if answer is not None:
-            total = total + self.answer_weight * answer
+        if signals.answer is not None:
+            total = total + self.answer_weight * signals.answer
             weights += self.answer_weight
+        if signals.classifier is not None:
+            total = total + self.classifier_weight * signals.classifier
+            weights += self.classifier_weight
         return total / weights
 
     def accepts(self, best: float, runner_up: float | None) -> bool:
@@ -55,6 +60,17 @@ class Scoring:
 
 
 DEFAULT_SCORING = Scoring()
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per scored entry (positions in `entries`): every signal `Scoring.combine` fuses."""
+
+    entries: np.ndarray
+    wording: np.ndarray  # best cosine similarity among the entry's wordings
+    answer: np.ndarray | None  # cosine similarity to the answer; None without answer vectors
+    bm25: np.ndarray
+    classifier: np.ndarray | None  # probability of the entry; None without a classifier
 
 
 @dataclass(frozen=True)
@@ -101,9 +117,9 @@ class Retriever:
 
     def signals(
         self, vector: np.ndarray, bm25: np.ndarray, entries: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(entries, best-wording similarity, answer similarity, BM25) for the given entries,
-        or for every entry when `entries` is None. `bm25` holds every entry's BM25 score."""
+    ) -> Signals:
+        """The signals of the given entries, or of every entry when `entries` is None.
+        `bm25` holds every entry's BM25 score."""
         index = self.index
         if entries is None:
             entries = np.arange(len(self.faq.entries))
@@ -124,7 +140,12 @@ class Retriever:
         ]
         sims[is_answer] = -1.0
         wording = np.maximum.reduceat(sims, starts)
-        return entries, wording, answer, bm25[entries]
+        classifier = None
+        if index.classifier is not None:
+            classifier = entry_probabilities(index.classifier, vector)[entries]
+        return Signals(
+            entries, wording, answer if self.has_answers else None, bm25[entries], classifier
+        )
 
     def candidates(self, vector: np.ndarray, bm25: np.ndarray) -> np.ndarray | None:
         """None (score everything) for a small FAQ; else the entries that FAISS proposes for
@@ -143,10 +164,9 @@ class Retriever:
         """The `limit` best entries for one question, best first."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         bm25 = self.bm25.scores(query)
-        entries, wording, answer, lexical = self.signals(
-            vector, bm25, self.candidates(vector, bm25)
-        )
-        scores = self.scoring.combine(wording, answer if self.has_answers else None, lexical)
+        signals = self.signals(vector, bm25, self.candidates(vector, bm25))
+        entries = signals.entries
+        scores = self.scoring.combine(signals)
         if len(scores) > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
             order = top[np.argsort(-scores[top], kind="stable")]
