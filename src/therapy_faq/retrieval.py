@@ -30,11 +30,11 @@ HNSW_EF_SEARCH = 256
 class Scoring:
     """How the signals are fused and when an entry counts as the answer."""
 
-    answer_weight: float = 0.3
+    answer_weight: float = 0.15
     lexical_weight: float = 0.8
-    lexical_half: float = 4.0  # BM25 score at which the lexical signal is worth 0.5
-    classifier_weight: float = 0.8
-    min_score: float = 0.37
+    lexical_half: float = 8.0  # BM25 score at which the lexical signal is worth 0.5
+    classifier_weight: float = 0.3
+    min_score: float = 0.38
     min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
     sure_score: float = 1.0
 
