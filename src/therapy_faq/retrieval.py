@@ -2,8 +2,8 @@
 and the entry classifier's probability, fused; and the rule that decides when the best entry is
 close enough to be the answer.
 
-The weights and thresholds come from `scripts/compare_retrieval.py`, which measures each step
-on the evaluation sets of both FAQs (see README, "How answers are chosen").
+The weights and thresholds come from `scripts/compare_retrieval.py`: calibrated on this
+project's two evaluation sets, checked on the third-party FAQ's (see docs/retrieval.md).
 """
 
 from __future__ import annotations
