@@ -302,11 +302,25 @@ def validate(
             dir_okay=False,
         ),
     ] = None,
+    overlaps: Annotated[
+        bool,
+        typer.Option(
+            "--overlaps",
+            help="Also list wordings of different entries that the model can hardly tell "
+            "apart (builds the index if needed).",
+        ),
+    ] = False,
+    min_similarity: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Cosine from which --overlaps lists a pair."),
+    ] = 0.90,
+    index: IndexOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Check an FAQ file against the schema, reporting every problem at once, and the crisis
     resources and examples the tool will show and use."""
     from therapy_faq.faq import load_faq
+    from therapy_faq.render import overlaps_view
     from therapy_faq.safety import load_examples, load_resources
     from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
@@ -331,6 +345,12 @@ def validate(
             ),
             soft_wrap=True,
         )
+        if overlaps:
+            from therapy_faq.overlaps import find_overlaps
+
+            assistant = _open(path, index)
+            found = find_overlaps(assistant.faq, assistant.retriever.index, min_similarity)
+            out.print(overlaps_view(found, min_similarity))
 
 
 @app.command()

@@ -12,6 +12,7 @@ from rich.text import Text
 from therapy_faq.assistant import Reply
 from therapy_faq.evaluation import Report
 from therapy_faq.faq import Entry, Faq
+from therapy_faq.overlaps import Overlap
 from therapy_faq.retrieval import Match
 from therapy_faq.safety import CrisisResources
 
@@ -121,6 +122,34 @@ def faq_table(faq: Faq) -> Table:
     for entry in faq.entries:
         table.add_row(Text(entry.id), Text(entry.question))
     return table
+
+
+def overlaps_view(overlaps: list[Overlap], min_similarity: float) -> RenderableType:
+    if not overlaps:
+        return Text(f"No wordings of different entries are within {min_similarity:.2f} cosine.")
+    lines: list[RenderableType] = [
+        Text(
+            f"{len(overlaps)} pairs of wordings of different entries at >= {min_similarity:.2f} "
+            "cosine: the model can hardly tell them apart. Sharpen one wording, or merge the "
+            "entries if they mean the same.",
+            style="yellow",
+        )
+    ]
+    pairs = Table.grid(padding=(0, 2))
+    pairs.add_column(justify="right", style="bold")
+    pairs.add_column()
+    for overlap in overlaps:
+        pair = Text()
+        for entry, wording in (
+            (overlap.first, overlap.first_wording),
+            (overlap.second, overlap.second_wording),
+        ):
+            pair.append("\n" if pair else "")
+            pair.append(entry.id, style="cyan")
+            pair.append(f": {wording}")
+        pairs.add_row(f"{overlap.similarity:.2f}", pair)
+    lines.append(pairs)
+    return Group(*lines)
 
 
 def entry_json(entry: Entry) -> dict[str, object]:
