@@ -409,8 +409,16 @@ def import_command(
         if output is None:
             sys.stdout.write(text)
         else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            from therapy_faq.errors import OutputError
+            from therapy_faq.files import write_text_atomic
+
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(output, text)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write {output} ({exc.strerror or exc}); nothing was changed"
+                ) from None
         used = ", ".join(f"{k}={v}" for k, v in result.columns.items() if v)
         err.print(
             Text(

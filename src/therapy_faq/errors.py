@@ -27,10 +27,20 @@ class IndexUnavailableError(TherapyFaqError):
     exit_code = 4
 
 
+class IndexFolderRefusedError(IndexUnavailableError):
+    """The index folder holds something other than an index (a user's files): never replaced."""
+
+
 class ModelError(TherapyFaqError):
     """The embedding model is missing or its files are not the expected ones."""
 
     exit_code = 5
+
+
+class OutputError(TherapyFaqError):
+    """An output file could not be written (full disk, read-only folder); the old one is kept."""
+
+    exit_code = 7
 
 
 class BelowTargetError(TherapyFaqError):
@@ -44,8 +54,9 @@ EXIT_CODES: dict[int, str] = {
     1: "unexpected internal error (rerun with --debug for the traceback)",
     2: "usage error: bad option, empty question, unknown entry id",
     3: "the FAQ file is missing or invalid",
-    4: "the index is missing or broken and could not be rebuilt",
+    4: "the index is missing or broken and could not be rebuilt, or its folder holds other files",
     5: "the embedding model is missing or does not match its fingerprint",
     6: "eval --check: a figure is below its target",
+    7: "an output file could not be written (any file it would replace is left as it was)",
     130: "interrupted (Ctrl-C)",
 }

@@ -32,8 +32,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from therapy_faq.classifier import train_classifier, trains_classifier
 from therapy_faq.encoder import Encoder
-from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
+from therapy_faq.files import replace_folder
 from therapy_faq.lexical import build_bm25
 from therapy_faq.safety import CrisisExamples
 
@@ -160,6 +161,64 @@ def _lock_path(index_dir: Path) -> Path:
     return index_dir.parent / f".{index_dir.name}.lock"
 
 
+# Names that only an index of ours holds (not manifest.json or model.onnx: other tools use those).
+_DISTINCT_FILES = {
+    INDEX_FILE,
+    VECTORS_FILE,
+    ROW_ENTRIES_FILE,
+    ROW_KINDS_FILE,
+    ENTRIES_FILE,
+    BM25_DIR,
+    SCREEN_FILE,
+    CLASSIFIER_FILE,
+}
+
+
+def is_our_index(folder: Path) -> bool:
+    """Whether `folder` holds an index written by therapy-faq (any format version): its
+    manifest names a format version, an FAQ hash and a model; or, when the manifest is
+    damaged, every name in it is one an index holds."""
+    try:
+        raw = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raw = None
+    if isinstance(raw, dict) and {"format_version", "faq_sha256", "model"} <= raw.keys():
+        return True
+    try:
+        names = {path.name for path in folder.iterdir()}
+    except OSError:
+        return False
+    return bool(names & _DISTINCT_FILES) and names <= _DISTINCT_FILES | {
+        MANIFEST_FILE,
+        "model.onnx",
+    }
+
+
+def ensure_replaceable(index_dir: Path) -> None:
+    """Refuse to build over anything but an index of ours, an empty folder or nothing: the
+    build replaces the whole folder, and `--index ~` must never delete a home folder."""
+    if not os.path.lexists(index_dir):
+        return
+    if not index_dir.is_dir():
+        raise IndexFolderRefusedError(
+            f"{index_dir} is a file, not an index folder: refusing to replace it; "
+            "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
+        )
+    if is_our_index(index_dir):
+        return
+    try:
+        empty = next(index_dir.iterdir(), None) is None
+    except OSError as exc:
+        raise IndexFolderRefusedError(
+            f"cannot read the folder {index_dir} ({exc.strerror})"
+        ) from None
+    if not empty:
+        raise IndexFolderRefusedError(
+            f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
+            "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
+        )
+
+
 def build_index(
     faq: Faq,
     faq_path: Path,
@@ -183,7 +242,9 @@ def build_index(
     # The FAQ's own questions are ordinary texts too: the screen must not flag them.
     screen_texts = [*examples.crisis, *examples.ordinary, *(e.question for e in faq.entries)]
     total = len(texts) + len(screen_texts)
-    index_dir = index_dir.absolute()
+    # A symlinked index folder keeps its link: the folder it points at is replaced.
+    index_dir = Path(os.path.realpath(index_dir))
+    ensure_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
 
     done = 0
@@ -198,8 +259,9 @@ def build_index(
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
         # Holding the lock, no other build is running: leftovers are from a killed build.
-        for leftover in index_dir.parent.glob(f".{index_dir.name}.building-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for pattern in (f".{index_dir.name}.building-*", f".{index_dir.name}.retired-*"):
+            for leftover in index_dir.parent.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
@@ -247,7 +309,8 @@ def build_index(
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
-            _swap_into_place(staging, index_dir)
+            ensure_replaceable(index_dir)  # again: the folder may have changed meanwhile
+            replace_folder(staging, index_dir, retired_prefix=f".{index_dir.name}.retired-")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -302,21 +365,6 @@ def _stream_vectors(
 def _save(path: Path, array: np.ndarray) -> None:
     with path.open("wb") as handle:
         np.save(handle, array, allow_pickle=False)
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    for file in staging.rglob("*"):
-        if file.is_file():
-            with file.open("rb") as handle:
-                os.fsync(handle.fileno())
-    retired = None
-    if target.exists():
-        retired = target.parent / f".{target.name}.retired-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
 
 
 class IndexFormatError(IndexUnavailableError):

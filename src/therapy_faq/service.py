@@ -9,7 +9,7 @@ from pathlib import Path
 
 from therapy_faq.assistant import Assistant
 from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
-from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq, file_sha256, load_faq
 from therapy_faq.index import (
     IndexState,
@@ -82,6 +82,8 @@ def open_assistant(
         try:
             build(paths, encoder or default_encoder(), progress, faq=faq)
             index = load_index(paths.index)
+        except IndexFolderRefusedError:
+            raise
         except IndexUnavailableError as exc:
             raise IndexUnavailableError(
                 f"{exc}; run `therapy-faq build --index {paths.index}` to rebuild it"

@@ -1,0 +1,229 @@
+"""The tool never deletes or truncates a user's files: an index build replaces only an index of
+its own (or an empty folder), and every file it writes is renamed into place whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from therapy_faq import files
+from therapy_faq.errors import IndexFolderRefusedError
+from therapy_faq.index import MANIFEST_FILE, load_index
+from therapy_faq.service import Paths, build
+
+from .conftest import REPO, run_module, subprocess_env
+from .stub_encoder import StubEncoder
+from .test_index import SMALL_FAQ
+
+EXTERNAL_CSV = REPO.parent / "shared" / "external" / "mental_health_faq.csv"
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    path = tmp_path / "faq.yaml"
+    path.write_text(SMALL_FAQ, encoding="utf-8")
+    return path
+
+
+def _user_folder(folder: Path) -> dict[str, bytes]:
+    """A folder of someone's own files; returns what it holds, to compare afterwards."""
+    (folder / "notes").mkdir(parents=True)
+    (folder / "thesis.txt").write_bytes(b"three years of work\n")
+    (folder / "notes" / "manifest.json").write_text('{"name": "my web app"}', encoding="utf-8")
+    return _contents(folder)
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["documents", "foreign-manifest", "index-file-and-more", "only-manifest"]
+)
+def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, kind: str) -> None:
+    folder = tmp_path / "mydocs"
+    _user_folder(folder)
+    if kind == "foreign-manifest":
+        (folder / MANIFEST_FILE).write_text('{"format_version": 1}', encoding="utf-8")
+    elif kind == "index-file-and-more":
+        (folder / "vectors.npy").write_bytes(b"not ours")
+    elif kind == "only-manifest":
+        shutil.rmtree(folder)
+        folder.mkdir()
+        (folder / MANIFEST_FILE).write_text('{"name": "my web app"}', encoding="utf-8")
+    before = _contents(folder)
+    with pytest.raises(IndexFolderRefusedError, match="not a therapy-faq index and is not empty"):
+        build(Paths(faq, folder), StubEncoder())
+    assert _contents(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faq.yaml", "mydocs"]
+
+
+def test_build_refuses_a_file_in_place_of_the_folder(tmp_path: Path, faq: Path) -> None:
+    target = tmp_path / "index"
+    target.write_text("a file of mine\n", encoding="utf-8")
+    with pytest.raises(IndexFolderRefusedError, match="is a file"):
+        build(Paths(faq, target), StubEncoder())
+    assert target.read_text(encoding="utf-8") == "a file of mine\n"
+
+
+def test_build_accepts_an_empty_folder_and_an_index_of_an_older_version(
+    tmp_path: Path, faq: Path
+) -> None:
+    folder = tmp_path / "index"
+    folder.mkdir()
+    build(Paths(faq, folder), StubEncoder())
+    load_index(folder)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["format_version"] = 1
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "vectors.pkl").write_bytes(b"a file an old version wrote")
+    build(Paths(faq, folder), StubEncoder())
+    assert not (folder / "vectors.pkl").exists()
+    load_index(folder)
+
+
+def test_a_symlinked_index_keeps_its_link(tmp_path: Path, faq: Path) -> None:
+    real = tmp_path / "real-index"
+    link = tmp_path / "index"
+    link.symlink_to(real, target_is_directory=True)
+    build(Paths(faq, link), StubEncoder())
+    assert link.is_symlink() and (real / MANIFEST_FILE).is_file()
+    build(Paths(faq, link), StubEncoder())  # a rebuild replaces the folder behind the link
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    load_index(link)
+
+
+def test_leftovers_of_an_interrupted_swap_are_cleared(tmp_path: Path, faq: Path) -> None:
+    index = tmp_path / "index"
+    build(Paths(faq, index), StubEncoder())
+    (tmp_path / ".index.retired-99999").mkdir()
+    (tmp_path / ".index.retired-99999" / "vectors.npy").write_bytes(b"x" * 100)
+    (tmp_path / ".index.building-abc").mkdir()
+    build(Paths(faq, index), StubEncoder())
+    assert not [p for p in tmp_path.iterdir() if "retired" in p.name or "building" in p.name]
+
+
+@pytest.mark.parametrize("atomic_exchange", [True, False])
+def test_replace_folder_swaps_whole_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, atomic_exchange: bool
+) -> None:
+    if not atomic_exchange:
+        monkeypatch.setattr(files, "exchange", lambda first, second: False)
+    target, staging = tmp_path / "target", tmp_path / "staging"
+    target.mkdir()
+    (target / "old").write_text("old", encoding="utf-8")
+    staging.mkdir()
+    (staging / "new").write_text("new", encoding="utf-8")
+    files.replace_folder(staging, target, retired_prefix=".target.retired-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
+    assert [p.name for p in target.iterdir()] == ["new"]
+
+
+def test_exchange_is_atomic_on_linux(tmp_path: Path) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("renameat2 is Linux only; elsewhere the swap falls back to two renames")
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "one").touch()
+    assert files.exchange(first, second)
+    assert [p.name for p in second.iterdir()] == ["one"] and not list(first.iterdir())
+
+
+# --- through the command line -------------------------------------------------------------
+
+
+def test_ask_with_index_pointing_at_a_user_folder_exits_4_and_deletes_nothing(
+    tmp_path: Path, faq: Path
+) -> None:
+    folder = tmp_path / "mydocs"
+    before = _user_folder(folder)
+    result = run_module(
+        "ask", "is it ok to cry", "--faq", str(faq), "--index", str(folder), env=subprocess_env()
+    )
+    assert result.returncode == 4, result.stderr
+    assert "refusing to replace it" in result.stderr and "Traceback" not in result.stderr
+    assert _contents(folder) == before
+
+
+def test_build_with_index_dot_in_a_project_folder_deletes_nothing(
+    tmp_path: Path, faq: Path
+) -> None:
+    project = tmp_path / "project"
+    before = _user_folder(project)
+    result = subprocess.run(
+        [sys.executable, "-m", "therapy_faq", "build", "--faq", str(faq), "--index", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=300,
+    )
+    assert result.returncode == 4, result.stderr
+    assert _contents(project) == before
+    env_result = run_module(
+        "build", "--faq", str(faq), env=subprocess_env(THERAPY_FAQ_INDEX=str(project))
+    )
+    assert env_result.returncode == 4, env_result.stderr
+    assert _contents(project) == before
+
+
+def test_import_replaces_its_output_whole(tmp_path: Path) -> None:
+    out = tmp_path / "faq.yaml"
+    out.write_text("# my previous FAQ\n", encoding="utf-8")
+    out.chmod(0o640)
+    result = run_module(
+        "import", str(EXTERNAL_CSV), "-o", str(out), "--force", env=subprocess_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Imported from")
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faq.yaml"]
+
+
+def _can_mount_tmpfs() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
+def test_import_on_a_full_disk_keeps_the_previous_file(tmp_path: Path) -> None:
+    if not _can_mount_tmpfs():
+        pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    previous = "# my previous FAQ\n" + "# padding\n" * 2000  # about 20 KB of a 64 KB disk
+    script = f"""
+set -e
+mount -t tmpfs -o size=64k tmpfs {disk}
+printf '%s' "$PREVIOUS" > {disk}/faq.yaml
+set +e
+{sys.executable} -m therapy_faq import {EXTERNAL_CSV} -o {disk}/faq.yaml --force
+echo "exit=$?"
+cat {disk}/faq.yaml > {tmp_path}/after.yaml
+ls -A {disk} > {tmp_path}/listing.txt
+"""
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(PREVIOUS=previous),
+        timeout=300,
+    )
+    assert "exit=7" in result.stdout, result.stdout + result.stderr
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "after.yaml").read_text(encoding="utf-8") == previous
+    assert (tmp_path / "listing.txt").read_text(encoding="utf-8").split() == ["faq.yaml"]
