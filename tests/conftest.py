@@ -14,12 +14,22 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
 
 
+@pytest.fixture(scope="session")
+def _session_screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained crisis screens, shared by the session's tests (training takes seconds)."""
+    return tmp_path_factory.mktemp("screens")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the user's environment or writes to the user's cache."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_screens: Path) -> None:
+    """No test reads the user's environment or writes to the user's cache; each test has a
+    cache of its own, whose trained screens are shared with the session's other tests."""
     monkeypatch.delenv(FAQ_ENV, raising=False)
     monkeypatch.delenv(INDEX_ENV, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
+    (cache / "therapy-faq").mkdir(parents=True)
+    (cache / "therapy-faq" / "screens").symlink_to(_session_screens, target_is_directory=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,49 @@ def assert_crisis_panel(text: str) -> None:
     for needed in SERVICES:
         assert needed in text, needed
     assert "not a person or a crisis service" in text
+    assert "a person can listen" in " ".join(text.split())  # the last line invites contact
+
+
+# One message per category, in words of this test (not from the examples or the eval sets).
+CATEGORY_MESSAGES = {
+    "suicide": ("I've written my note and I'm going to end my life tonight", "988"),
+    "medical": ("I swallowed a whole packet of my tablets about an hour ago", "1-800-222-1222"),
+    "violence": ("my husband is beating me right now and I'm hiding with the kids", "88788"),
+    "harm_to_others": ("the voices keep telling me to hurt my baby and I'm scared", "988"),
+    "someone_else": ("my sister sent a goodbye text and her phone is off, what do I do", "988"),
+}
+
+
+@pytest.mark.parametrize("category", list(CATEGORY_MESSAGES))
+def test_each_category_gets_its_own_help_first(real_env, category: str) -> None:
+    message, number = CATEGORY_MESSAGES[category]
+    result = runner.invoke(app, ["ask", message, "--json"])
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "crisis" and payload["answer"] is None
+    crisis = payload["crisis"]
+    assert crisis["level"] == "urgent" and crisis["category"] == category
+    assert crisis["resources"][0]["name"] == "Emergency services"
+    assert number in json.dumps(crisis)
+    human = runner.invoke(app, ["ask", message])
+    assert number in human.stdout and "Emergency services" in human.stdout
+
+
+def test_concern_answers_and_adds_a_warm_line(real_env) -> None:
+    message = "I self-harmed as a teenager, twenty years ago. Is it normal to cry in therapy?"
+    result = runner.invoke(app, ["ask", message, "--json"])
+    payload = json.loads(result.stdout)
+    assert payload["status"] in ("answered", "no_match")
+    assert payload["crisis"]["level"] == "concern" and payload["crisis"]["line"]
+    human = runner.invoke(app, ["ask", message])
+    assert "Thank you for sharing that" in " ".join(human.stdout.split())
+    assert "988" in human.stdout
+
+
+def test_a_medication_question_points_to_a_doctor_or_pharmacist(real_env) -> None:
+    result = runner.invoke(app, ["ask", "what is a normal dose of sertraline", "--json"])
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "no_match" and payload["crisis"] is None
+    assert payload["topic"] == "medication" and "pharmacist" in payload["pointer"]
 
 
 def test_ask_shows_the_crisis_panel_and_no_faq_answer(real_env) -> None:
@@ -36,7 +79,7 @@ def test_ask_json_crisis_object(real_env) -> None:
     payload = json.loads(result.stdout)
     assert payload["status"] == "crisis" and payload["answer"] is None
     crisis = payload["crisis"]
-    assert {"message", "resources", "notice", "last_checked"} <= set(crisis)
+    assert {"message", "resources", "notice", "last_checked", "category", "level"} <= set(crisis)
     assert_crisis_panel(json.dumps(crisis))
     assert all({"name", "contact", "region", "url"} <= set(r) for r in crisis["resources"])
     assert "score" not in json.dumps(crisis)  # never a risk score
@@ -68,14 +111,53 @@ def test_chat_on_a_pipe_shows_help_and_stays_open(real_env) -> None:
     result = runner.invoke(app, ["chat"], input=script)
     assert result.exit_code == 0, result.output
     assert_crisis_panel(result.stdout)
-    # The chat went on to answer the next question, after the panel.
-    assert result.stdout.index("85258") < result.stdout.index("72 percent")
+    # The chat went on to answer the next question, after the panel, with a reminder.
+    after = result.stdout[result.stdout.index("85258") :]
+    assert "72 percent" in after and "Help is still there" in after
 
 
-@pytest.mark.parametrize("command", ["help", "crisis"])
-def test_chat_help_and_crisis_commands_show_resources(real_env, command: str) -> None:
-    result = runner.invoke(app, ["chat"], input=f"{command}\n")
+def test_chat_remembers_a_crisis(real_env) -> None:
+    script = (
+        "I've written my note and I'm going to end my life tonight\n"
+        "i don't want to call anyone\n"
+        "Can you ask your therapist for a hug?\n"
+        "honestly I just want to die\n"
+    )
+    result = runner.invoke(app, ["chat"], input=script)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "I don't have an answer" not in out
+    assert "not a person or a crisis service" in out
+    assert "I hear you" in out and "Help is still there" in out and "right to say no" in out
+    # The second risky message gets the panel again, shorter: no notice repeated.
+    assert out.count("not a person or a crisis service") == 1
+    assert out.count("call your local emergency number now") == 2
+
+
+def test_chat_help_explains_the_tool_and_crisis_shows_the_panel(real_env) -> None:
+    helped = runner.invoke(app, ["chat"], input="help\n")
+    text = " ".join(helped.stdout.split())
+    assert "offline FAQ" in text and "Urgent help:" in text and "988" in text
+    assert "not a person or a crisis service" not in text  # not the whole panel
+    result = runner.invoke(app, ["chat"], input="crisis\n")
     assert_crisis_panel(result.stdout)
+
+
+def test_help_and_banner_take_their_numbers_from_the_crisis_file(tmp_path, real_paths) -> None:
+    from therapy_faq.settings import crisis_resources_path
+
+    localised = tmp_path / "crisis.yaml"
+    text = crisis_resources_path().read_text(encoding="utf-8")
+    localised.write_text(text.replace("988 in the US", "1234 in Testland"), encoding="utf-8")
+    env = subprocess_env(THERAPY_FAQ_CRISIS_FILE=str(localised))
+    shown = subprocess.run(
+        [sys.executable, "-m", "therapy_faq", "--help"],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "200"},
+        timeout=120,
+    )
+    assert "1234 in Testland" in " ".join(shown.stdout.split())
 
 
 def test_help_text_says_information_not_advice_and_where_to_get_help() -> None:
@@ -98,7 +180,7 @@ def test_terminal_chat_banner_names_urgent_help(real_paths) -> None:
     child.expect("you> ")
     banner = child.before
     assert "not therapy or medical advice" in banner and "988" in banner
-    child.sendline("I want to disappear forever")
+    child.sendline("I want to disappear forever and never wake up")
     child.expect("you> ")
     assert "741741" in child.before
     child.sendline("Can you ask your therapist for a hug?")

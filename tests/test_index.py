@@ -48,7 +48,8 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "manifest.json",
         "row_entries.npy",
         "row_kinds.npy",
-        "screen.npy",
+        "screen.json",
+        "screen_weights.npy",
         "vectors.npy",
     ]
     assert not [p for p in paths.index.rglob("*") if p.suffix in (".pkl", ".pickle")]

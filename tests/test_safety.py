@@ -1,5 +1,5 @@
-"""The crisis screen's logic and data. Recall and false alarms on the evaluation sets are
-measured with the real model in test_evaluation.py; these are the rules behind them."""
+"""The crisis screen's rules and data. How well it holds on unseen messages is measured with the
+real model by `therapy-faq eval` (test_evaluation.py); these are the rules behind the figures."""
 
 from __future__ import annotations
 
@@ -8,16 +8,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from therapy_faq.crisis import CATEGORIES, load_examples, load_resources
 from therapy_faq.errors import FaqError
 from therapy_faq.safety import (
+    HASH_BITS,
+    LABELS,
     CrisisScreen,
-    load_examples,
-    load_resources,
+    ScreenModel,
+    Thresholds,
+    fold,
+    is_medication_question,
+    ngram_features,
     normalise,
+    pattern_hit,
     pattern_match,
     sentences,
 )
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
+
+from .stub_encoder import StubEncoder
 
 
 @pytest.mark.parametrize(
@@ -31,7 +40,6 @@ from therapy_faq.settings import crisis_examples_path, crisis_resources_path
         "KMS",
         "thinking of unaliving",
         "suicidle thoughts",
-        "how many pills is too many",
         "my friend is going to kill herself",
         "goodbye everyone",
         "I'm dying to know, and honestly I want to die",  # a guard cancels only its own match
@@ -41,6 +49,43 @@ from therapy_faq.settings import crisis_examples_path, crisis_resources_path
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
+    assert pattern_match(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I took a whole bottle of my pills an hour ago", "medical"),
+        ("the cut won't stop bleeding", "medical"),
+        ("I'm hiding from my husband in the bathroom with the kids", "violence"),
+        ("I was raped last night", "violence"),
+        ("the voices keep telling me to hurt the baby", "harm_to_others"),
+        ("I'm going to stab my neighbour", "harm_to_others"),
+        ("my brother says he wants to die", "someone_else"),
+    ],
+)
+def test_patterns_name_their_category(text: str, category: str) -> None:
+    hit = pattern_hit(text)
+    assert hit is not None and hit.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me quiero morir",  # Spanish
+        "ya no quiero vivir",
+        "não quero mais viver",  # Portuguese, with its accents
+        "quero morrer",
+        "je veux mourir",  # French
+        "ich will nicht mehr leben",  # German
+        "voglio morire",  # Italian
+        "mujhe marna hai yaar",  # Hindi in Latin letters
+        "gusto ko nang mamatay",  # Tagalog
+        "aku ingin mati",  # Indonesian
+        "I no wan live again",  # Nigerian pidgin
+    ],
+)
+def test_patterns_read_other_languages(text: str) -> None:
     assert pattern_match(text) is not None
 
 
@@ -59,79 +104,190 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         "she killed them with kindness",
         "is it OK to cry in therapy",
         "I suited up for my session",
+        "what dose of sertraline is usual",  # a medication question is no crisis pattern
+        "me muero de risa",
+        "je meurs de faim",
+        "ich lach mich tot",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:
     assert pattern_match(text) is None
 
 
-def test_normalise_handles_apostrophes_case_and_repeats() -> None:
+def test_normalise_folds_accents_apostrophes_case_and_repeats() -> None:
     assert normalise("I DON’T wanna  liiiive!!") == "i dont wanna liive"
     assert normalise("k1ll 988") == "kill 988"
+    assert normalise("Não quero") == "nao quero"
+    assert fold("sooo sad 😭😭😭😭") == "soo sad 😭😭"  # emoji are kept for the n-grams
 
 
-def test_sentences_split_long_messages_only() -> None:
+def test_sentences_split_long_messages_and_keep_the_last_clause() -> None:
     assert sentences("just one question here") == []
     parts = sentences("My session went fine. But honestly, I feel like giving up on everything.")
     assert parts == ["My session went fine.", "But honestly, I feel like giving up on everything."]
+    long = " ".join(f"Sentence number {i} is here." for i in range(30)) + " I have the pills."
+    clauses = sentences(long)
+    assert len(clauses) == 12 and clauses[-1] == "I have the pills."
 
 
-def _screen() -> CrisisScreen:
-    crisis = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
-    ordinary = np.array([[0.0, 1.0, 0.0]], dtype=np.float32)
-    return CrisisScreen(crisis, ordinary)
+def test_ngram_features_are_deterministic_normalised_and_see_emoji() -> None:
+    columns, values = ngram_features("i relapsed 🔪🩸")
+    again = ngram_features("i relapsed 🔪🩸")
+    assert np.array_equal(columns, again[0]) and np.array_equal(values, again[1])
+    assert columns.max() < 1 << HASH_BITS
+    assert np.linalg.norm(values) == pytest.approx(1.0, abs=1e-5)
+    plain = set(ngram_features("i relapsed")[0].tolist())
+    assert set(columns.tolist()) - plain  # the emoji add columns of their own
 
 
-def test_similarity_only_adds_and_never_cancels_a_pattern() -> None:
-    screen = _screen()
-    far = np.array([[0.0, 1.0, 0.0]], dtype=np.float32)  # identical to the ordinary example
-    assessment = screen.assess("I want to kill myself", far)
-    assert assessment.crisis and assessment.layer == "pattern"
-    near = np.array([[0.9, 0.0, 0.43588989]], dtype=np.float32)
-    assessment = screen.assess("I feel like fading away", near)
-    assert assessment.crisis and assessment.layer == "semantic"
-    assert not screen.assess("what is a therapy hangover", far).crisis
+URGENT, CONCERN, ORDINARY = np.eye(3, dtype=np.float32)
 
 
-def test_any_clause_can_trigger_the_semantic_layer() -> None:
-    rows = np.array([[0.0, 1.0, 0.0], [0.95, 0.0, 0.31224990]], dtype=np.float32)
-    assert _screen().assess("a long message. with a dark clause", rows).crisis
+def _model() -> ScreenModel:
+    """A hand-made screen over 3-dimensional embeddings: the first axis votes urgent:medical,
+    the second concern; with neither, a message is ordinary."""
+    hashed = 1 << HASH_BITS
+    weights = np.zeros((hashed + 3 + 1, len(LABELS)), dtype=np.float32)
+    weights[hashed + 0, LABELS.index("urgent:medical")] = 12.0
+    weights[hashed + 1, LABELS.index("concern")] = 12.0
+    weights[-1, LABELS.index("none")] = 5.0
+    return ScreenModel(weights, 3, Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.5))
 
 
-def test_shipped_resources_name_every_required_service() -> None:
+def test_the_decision_between_urgent_concern_and_nothing() -> None:
+    screen = CrisisScreen(_model())
+    verdict = screen.assess("some message", URGENT[None, :])
+    assert verdict.level == "urgent" and verdict.category == "medical"
+    assert verdict.layer == "classifier"
+    assert screen.assess("some message", CONCERN[None, :]).level == "concern"
+    assert screen.assess("what a nice day", ORDINARY[None, :]).level == "none"
+    # A pattern, with the classifier sure the message is ordinary: the concern line.
+    verdict = screen.assess("I want to kill myself", ORDINARY[None, :] * 2)
+    assert verdict.level == "concern" and verdict.layer == "pattern"
+    # A pattern, with the classifier not ruling danger out (p 0.19): urgent, in the pattern's
+    # category, although the classifier alone would not have made it urgent.
+    unsure = (0.3 * URGENT + ORDINARY)[None, :]
+    assert screen.assess("some message", unsure).level == "none"
+    verdict = screen.assess("I want to kill myself", unsure)
+    assert verdict.level == "urgent" and verdict.category == "suicide"
+
+
+def test_any_clause_of_a_long_message_can_make_it_urgent() -> None:
+    screen = CrisisScreen(_model())
+    message = "I have a question about crying in sessions. My therapist is kind. Also, zq."
+    clauses = sentences(message)
+    vectors = np.stack([ORDINARY, ORDINARY, ORDINARY, URGENT])
+    assert len(clauses) == 3
+    assert screen.assess(message, vectors[:1], clauses=[]).level == "none"
+    assert screen.assess(message, vectors, clauses).level == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "medication"),
+    [
+        ("what dose of sertraline is usual", True),
+        ("can I drink alcohol on antidepressants", True),
+        ("is 50 mg a lot", True),
+        ("is it ok to cry in therapy", False),
+    ],
+)
+def test_medication_questions(text: str, medication: bool) -> None:
+    assert is_medication_question(text) is medication
+
+
+# --- the data ------------------------------------------------------------------------------
+
+
+def test_every_category_has_its_help_with_the_emergency_number_first() -> None:
     resources = load_resources(crisis_resources_path())
-    text = " ".join(f"{r.name} {r.contact} {r.region}" for r in resources.resources)
-    for needed in ("911", "112", "999", "988", "116 123", "741741", "85258", "findahelpline.com"):
-        assert needed in text
+    needed = {
+        "suicide": ("988", "116 123", "741741", "85258", "findahelpline.com"),
+        "medical": ("1-800-222-1222", "111"),
+        "violence": (
+            "1-800-799-7233",
+            "88788",
+            "1-800-656-4673",
+            "1-800-422-4453",
+            "0808 2000 247",
+            "0800 1111",
+        ),
+        "harm_to_others": ("988", "116 123"),
+        "someone_else": ("988", "116 123"),
+    }
+    for category in CATEGORIES:
+        lines = resources.lines(category)
+        assert lines[0].name == "Emergency services" and "911" in lines[0].contact
+        text = " ".join(r.contact for r in lines)
+        for number in needed[category]:
+            assert number in text, (category, number)
+        payload = resources.to_json(category, "urgent")
+        assert payload["category"] == category and payload["level"] == "urgent"
+        assert payload["resources"][0]["name"] == "Emergency services"
     assert "not a person or a crisis service" in resources.notice
-    payload = resources.to_json()
-    assert payload["last_checked"] == resources.last_checked.isoformat()
+    assert "988" in resources.disclaimer and "findahelpline.com" in resources.disclaimer
 
 
 def test_resources_file_is_validated(tmp_path: Path) -> None:
     bad = tmp_path / "crisis.yaml"
-    bad.write_text("last_checked: yesterday\ntitle: Help\nresources: []\n", encoding="utf-8")
+    bad.write_text("last_checked: yesterday\ntitle: Help\n", encoding="utf-8")
     with pytest.raises(FaqError) as caught:
         load_resources(bad)
     message = str(caught.value)
-    for field in ("last_checked", "message", "notice", "resources"):
+    for field in ("last_checked", "notice", "categories", "emergency"):
         assert field in message
+    shipped = crisis_resources_path().read_text(encoding="utf-8")
+    without_medical = shipped.replace("\n  medical:\n", "\n  medical_removed:\n")
+    bad.write_text(without_medical, encoding="utf-8")
+    with pytest.raises(FaqError, match="categories"):
+        load_resources(bad)
 
 
-def test_examples_file_is_valid() -> None:
+def test_examples_are_many_labelled_and_in_many_voices_and_languages() -> None:
     examples = load_examples(crisis_examples_path())
-    assert len(examples.crisis) >= 50 and len(examples.ordinary) >= 20
+    assert len(examples.crisis) >= 1000 and len(examples.ordinary) >= 2000
+    for category in CATEGORIES:
+        assert sum(e.category == category for e in examples.crisis) >= 50, category
+    voices = {e.voice for e in examples.crisis}
+    assert {"teen", "older", "non_native", "typos", "emoji", "long", "relative"} <= voices
+    languages = {"spanish", "portuguese", "french", "german", "italian", "hinglish", "tagalog"}
+    assert languages <= voices
+    assert languages <= {e.voice for e in examples.ordinary}
 
 
-def test_validate_checks_the_crisis_files(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
+def test_examples_file_is_validated(tmp_path: Path) -> None:
+    bad = tmp_path / "examples.yaml"
+    bad.write_text(
+        "examples:\n  - {text: hi, level: none, category: suicide, voice: plain, kind: x}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FaqError, match="category must be 'none'"):
+        load_examples(bad)
 
-    from therapy_faq.cli import app
 
-    runner = CliRunner()
-    ok = runner.invoke(app, ["validate"])
-    assert ok.exit_code == 0 and "crisis resources, last checked" in ok.stdout
-    bad = tmp_path / "crisis.yaml"
-    bad.write_text("title: Help\n", encoding="utf-8")
-    result = runner.invoke(app, ["validate", "--crisis", str(bad)])
-    assert result.exit_code == 3 and "invalid crisis resources" in result.stderr
+LABEL = "voice: plain, kind: test"
+
+
+LABEL = "voice: plain, kind: test"
+
+
+def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) -> None:
+    from therapy_faq.screen_training import trained_screen
+
+    examples_path = tmp_path / "examples.yaml"
+    lines = ["examples:"]
+    for i in range(6):
+        lines.append(f"  - {{text: 'zq crisis {i}', level: urgent, category: suicide, {LABEL}}}")
+        lines.append(f"  - {{text: 'ordinary words {i}', level: none, category: none, {LABEL}}}")
+    examples_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    examples = load_examples(examples_path)
+    encoder = StubEncoder()
+    first = trained_screen(examples, "sha-a", encoder, encoder.fingerprint())
+    calls = encoder.calls
+    assert trained_screen(examples, "sha-a", encoder, encoder.fingerprint()) == first
+    assert encoder.calls == calls  # cached: nothing encoded again
+    other = trained_screen(examples, "sha-b", encoder, encoder.fingerprint())
+    assert other != first and encoder.calls > calls
+    model = ScreenModel.load(first)
+    vectors = encoder.encode(["zq crisis 9", "ordinary words 9"])
+    probs = model.probabilities(["zq crisis 9", "ordinary words 9"], vectors)
+    assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from therapy_faq.crisis import CrisisResources
 from therapy_faq.encoder import Encoder
 from therapy_faq.faq import Faq
 from therapy_faq.retrieval import DEFAULT_TOP_K, Match, Retriever, clean_query
-from therapy_faq.safety import CrisisResources, CrisisScreen, pattern_match, sentences
+from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question, sentences
 
 Status = Literal["answered", "no_match", "crisis"]
 LONG_QUESTION_WORDS = 180  # beyond this many words the model surely cut the question
@@ -16,14 +17,28 @@ LONG_QUESTION_WORDS = 180  # beyond this many words the model surely cut the que
 
 @dataclass(frozen=True)
 class Reply:
-    """What the bot says to one message; `to_json` is the stable `--json` contract."""
+    """What the bot says to one message; `to_json` is the stable `--json` contract.
+
+    `screen` holds the crisis screen's level: `urgent` replies (status `crisis`) carry the
+    resources only; `concern` replies are ordinary replies with a warm line and a crisis line.
+    `after_crisis` is set by a chat that has already shown the crisis panel.
+    """
 
     query: str
     status: Status
     answer: Match | None
     alternatives: list[Match] = field(default_factory=list)
-    crisis: CrisisResources | None = None
+    resources: CrisisResources | None = None
+    screen: Assessment = field(default_factory=lambda: Assessment("none"))
     truncated: bool = False  # the model read only the first part of a very long question
+    topic: str | None = None  # a topic the FAQ leaves to others (medication)
+    pointer: str | None = None  # who can answer that topic
+    after_crisis: str | None = None  # in a chat after an urgent reply: that reply's category
+
+    @property
+    def crisis(self) -> CrisisResources | None:
+        """The resources when the screen asked for help to be shown (urgent or concern)."""
+        return self.resources if self.screen.level != "none" else None
 
     def to_json(self) -> dict[str, Any]:
         answer = None
@@ -38,6 +53,9 @@ class Reply:
                     {"title": s.title, "document": s.document, "url": s.url} for s in entry.sources
                 ],
             }
+        crisis = None
+        if self.resources is not None and self.screen.level != "none":
+            crisis = self.resources.to_json(self.screen.category, self.screen.level)
         return {
             "query": self.query,
             "status": self.status,
@@ -46,7 +64,9 @@ class Reply:
                 {"id": m.entry.id, "question": m.entry.question, "score": round(m.score, 4)}
                 for m in self.alternatives
             ],
-            "crisis": self.crisis.to_json() if self.crisis else None,
+            "crisis": crisis,
+            "topic": self.topic,
+            "pointer": self.pointer,
             "truncated": self.truncated,
         }
 
@@ -70,26 +90,41 @@ class Assistant:
     def faq(self) -> Faq:
         return self.retriever.faq
 
-    def screen_layers(self, text: str) -> tuple[bool, bool]:
-        """Whether each layer of the crisis screen, on its own, flags `text` (for evaluation)."""
-        vectors = self.encoder.encode([text, *sentences(text)])
-        return pattern_match(text) is not None, self.screen.semantic(vectors) is not None
+    def assess(self, text: str) -> Assessment:
+        """The crisis screen's verdict on one message (for evaluation)."""
+        clauses = sentences(text)
+        return self.screen.assess(text, self.encoder.encode([text, *clauses]), clauses)
 
     def rank(self, text: str, limit: int) -> list[Match]:
         """The `limit` closest entries, ignoring the crisis screen and the refusal rule."""
         return self.retriever.rank(self.encoder.encode([text])[0], text, limit)
 
     def reply(self, query: str, top_k: int = DEFAULT_TOP_K) -> Reply:
-        """A crisis gets the resources and nothing else: an FAQ answer could read as dismissive
-        ("you're totally killing it") to someone in danger. Otherwise answer or refuse."""
+        """An urgent message gets the resources and nothing else: an FAQ answer could read as
+        dismissive ("you're totally killing it") to someone in danger. Otherwise answer or
+        refuse, with a warm line and a crisis line at level `concern`."""
         text = clean_query(query)
         # The model reads at most 256 word pieces; the crisis patterns and BM25 read it all.
         truncated = len(text.split()) > LONG_QUESTION_WORDS
-        vectors = self.encoder.encode([text, *sentences(text)])
-        if self.screen.assess(text, vectors).crisis:
-            return Reply(query, "crisis", None, [], crisis=self.resources, truncated=truncated)
+        clauses = sentences(text)
+        vectors = self.encoder.encode([text, *clauses])
+        verdict = self.screen.assess(text, vectors, clauses)
+        common = {"resources": self.resources, "screen": verdict, "truncated": truncated}
+        if verdict.level == "urgent":
+            return Reply(query, "crisis", None, [], **common)
         matches = self.retriever.rank(vectors[0], text, top_k + 1)
         runner_up = matches[1].score if len(matches) > 1 else None
-        if not matches or not self.retriever.scoring.accepts(matches[0].score, runner_up):
-            return Reply(query, "no_match", None, matches[:top_k], truncated=truncated)
-        return Reply(query, "answered", matches[0], matches[1 : top_k + 1], truncated=truncated)
+        answered = bool(matches) and self.retriever.scoring.accepts(matches[0].score, runner_up)
+        if not answered and verdict.level == "none" and is_medication_question(text):
+            return Reply(
+                query,
+                "no_match",
+                None,
+                matches[:top_k],
+                topic="medication",
+                pointer=self.resources.medication,
+                **common,
+            )
+        if not answered:
+            return Reply(query, "no_match", None, matches[:top_k], **common)
+        return Reply(query, "answered", matches[0], matches[1 : top_k + 1], **common)

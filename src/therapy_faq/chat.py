@@ -10,28 +10,30 @@ from rich.panel import Panel
 from rich.text import Text
 
 from therapy_faq.assistant import Assistant
+from therapy_faq.conversation import Conversation
 from therapy_faq.faq import Entry
-from therapy_faq.render import DISCLAIMER, crisis_view, entry_view, reply_view
+from therapy_faq.render import crisis_view, entry_view, help_line, reply_view
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
 HELP = {"help", "?", "/help"}
 CRISIS = {"crisis", "/crisis", "sos"}
 
 HELP_TEXT = (
-    "Ask a question about therapy in your own words, for example "
-    '"is it ok to cry in therapy?".\n'
+    "This is an offline FAQ: it answers common questions about therapy from a curated list, "
+    "with their sources. It is not a person and cannot talk things through.\n"
+    'Ask a question in your own words, for example "is it ok to cry in therapy?".\n'
     "  a number   read one of the questions listed under the last answer\n"
-    "  help       show this help and where to get urgent help\n"
+    "  help       show this help\n"
     "  crisis     show where to get urgent help\n"
     "  quit       leave (Ctrl-D or Ctrl-C work too)"
 )
 
 
-def banner() -> Panel:
+def banner(disclaimer: str) -> Panel:
     text = Text()
     text.append("therapy-faq", style="bold")
     text.append(": answers to common questions about therapy, with their sources.\n")
-    text.append(DISCLAIMER + "\n", style="yellow")
+    text.append(disclaimer + "\n", style="yellow")
     text.append("Type a question, 'help' for help, 'quit' to leave.", style="dim")
     return Panel(text, border_style="blue", padding=(0, 1))
 
@@ -55,8 +57,10 @@ def run_chat(
     top_k: int,
 ) -> None:
     """Answer line after line until the input ends or the user quits."""
+    resources = assistant.resources
     if interactive:
-        console.print(banner())
+        console.print(banner(" ".join(resources.disclaimer.split())))
+    conversation = Conversation(assistant)
     last: list[Entry] = []
     for raw in lines:
         line = raw.strip()
@@ -67,10 +71,10 @@ def run_chat(
             break
         if command in HELP:
             console.print(Text(HELP_TEXT))
-            console.print(crisis_view(assistant.resources))
+            console.print(help_line(resources, "Urgent help:", conversation.crisis_category))
             continue
         if command in CRISIS:
-            console.print(crisis_view(assistant.resources))
+            console.print(crisis_view(resources, conversation.crisis_category))
             continue
         if interactive and line.isdigit() and last:
             number = int(line)
@@ -78,7 +82,7 @@ def run_chat(
                 console.print(entry_view(last[number - 1]))
                 console.print()
                 continue
-        reply = assistant.reply(line, top_k=top_k)
+        reply = conversation.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))
         last = [match.entry for match in reply.alternatives]
         if interactive:

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from therapy_faq.service import Paths
 
 from therapy_faq import __version__
+from therapy_faq.crisis import disclaimer
 from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
 from therapy_faq.render import (
-    DISCLAIMER,
     entry_json,
     entry_view,
     eval_view,
@@ -34,10 +34,12 @@ from therapy_faq.settings import (
     CRISIS_ENV,
     FAQ_ENV,
     INDEX_ENV,
+    crisis_resources_path,
     resolve_faq_path,
     resolve_index_dir,
 )
 
+DISCLAIMER = disclaimer(crisis_resources_path())
 EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
 
 app = typer.Typer(
@@ -319,9 +321,9 @@ def validate(
 ) -> None:
     """Check an FAQ file against the schema, reporting every problem at once, and the crisis
     resources and examples the tool will show and use."""
+    from therapy_faq.crisis import load_examples, load_resources
     from therapy_faq.faq import load_faq
     from therapy_faq.render import overlaps_view
-    from therapy_faq.safety import load_examples, load_resources
     from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
     with friendly_errors(debug):
@@ -332,16 +334,17 @@ def validate(
         resources = load_resources(resources_path)
         out.print(
             Text(
-                f"{resources_path}: OK, {len(resources.resources)} crisis resources, "
+                f"{resources_path}: OK, {len(resources.categories)} crisis categories, "
                 f"last checked {resources.last_checked.isoformat()}"
             ),
             soft_wrap=True,
         )
         examples = load_examples(crisis_examples_path())
+        concern = sum(e.level == "concern" for e in examples.examples)
         out.print(
             Text(
-                f"{crisis_examples_path()}: OK, {len(examples.crisis)} crisis and "
-                f"{len(examples.ordinary)} ordinary examples"
+                f"{crisis_examples_path()}: OK, {len(examples.crisis)} urgent, {concern} concern "
+                f"and {len(examples.ordinary) - concern} ordinary examples"
             ),
             soft_wrap=True,
         )
@@ -467,6 +470,7 @@ def evaluate_command(
                 "files": [str(p) for p in paths],
                 "counts": report.counts(),
                 "figures": report.figures(),
+                "by_category": report.category_figures(),
                 "misses": [vars(m) for m in report.misses],
                 "failed_targets": failures,
             }

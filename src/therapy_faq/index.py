@@ -9,7 +9,7 @@ An index folder holds data files only (no pickle anywhere):
 - `entries.json`: the entry ids, in FAQ order;
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
-- `screen.npy`: the crisis screen's example vectors;
+- `screen_weights.npy`, `screen.json`: the crisis screen's classifier (see `screen_training.py`);
 - `model.onnx`: the model exported for question time (onnxruntime, without torch);
 - `manifest.json`: what the index was built from.
 """
@@ -36,7 +36,7 @@ from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.files import replace_folder
 from therapy_faq.lexical import build_bm25
-from therapy_faq.safety import CrisisExamples
+from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 
 INDEX_FILE = "index.faiss"
 VECTORS_FILE = "vectors.npy"
@@ -44,10 +44,9 @@ ROW_ENTRIES_FILE = "row_entries.npy"
 ROW_KINDS_FILE = "row_kinds.npy"
 ENTRIES_FILE = "entries.json"
 BM25_DIR = "bm25"
-SCREEN_FILE = "screen.npy"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
 ANSWER_VECTOR_LIMIT = 20_000
@@ -74,8 +73,6 @@ class Manifest(BaseModel):
     examples_sha256: str
     query_model: str | None  # file name of the exported question-time model, if any
     file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
-    crisis_count: int
-    ordinary_count: int
     built_at: str
     versions: dict[str, str]
 
@@ -88,8 +85,7 @@ class LoadedIndex:
     row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
     entry_ids: list[str]
     folder: Path
-    crisis_vectors: np.ndarray
-    ordinary_vectors: np.ndarray
+    screen: ScreenModel
     classifier: np.ndarray | None  # (entries, dimension + 1), or None past the size limit
 
     def faiss_index(self) -> Any:
@@ -169,8 +165,10 @@ _DISTINCT_FILES = {
     ROW_KINDS_FILE,
     ENTRIES_FILE,
     BM25_DIR,
-    SCREEN_FILE,
+    SCREEN_WEIGHTS_FILE,
+    SCREEN_SETTINGS_FILE,
     CLASSIFIER_FILE,
+    "screen.npy",  # format 6
 }
 
 
@@ -225,11 +223,12 @@ def build_index(
     faq_sha256: str,
     index_dir: Path,
     encoder: Encoder,
-    examples: CrisisExamples,
+    screen_dir: Path,
     examples_sha256: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> Manifest:
-    """Embed every phrasing and the crisis screen's examples into a temporary folder, then swap
+    """Embed every phrasing into a temporary folder, add the lexical index, the entry
+    classifier and the crisis screen (trained beforehand, see `screen_training.py`), then swap
     it in.
 
     `progress(done, total)` is called after each batch. A build killed part-way leaves the
@@ -239,9 +238,7 @@ def build_index(
     from filelock import FileLock
 
     texts, positions, kinds = index_rows(faq)
-    # The FAQ's own questions are ordinary texts too: the screen must not flag them.
-    screen_texts = [*examples.crisis, *examples.ordinary, *(e.question for e in faq.entries)]
-    total = len(texts) + len(screen_texts)
+    total = len(texts)
     # A symlinked index folder keeps its link: the folder it points at is replaced.
     index_dir = Path(os.path.realpath(index_dir))
     ensure_replaceable(index_dir)
@@ -275,8 +272,8 @@ def build_index(
                 weights = train_classifier(vectors, np.asarray(positions), len(faq.entries))
                 _save(staging / CLASSIFIER_FILE, weights)
                 del vectors
-            screen = _normalised(encoder.encode(screen_texts, progress=advance), encoder)
-            _save(staging / SCREEN_FILE, screen)
+            for name in (SCREEN_WEIGHTS_FILE, SCREEN_SETTINGS_FILE):
+                shutil.copyfile(screen_dir / name, staging / name)
             _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
             _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
             ids = [entry.id for entry in faq.entries]
@@ -301,8 +298,6 @@ def build_index(
                 examples_sha256=examples_sha256,
                 query_model=query_model,
                 file_sizes=sizes,
-                crisis_count=len(examples.crisis),
-                ordinary_count=len(screen_texts) - len(examples.crisis),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 versions=_library_versions(),
             )
@@ -424,13 +419,13 @@ def load_index(index_dir: Path) -> LoadedIndex:
         vectors = np.load(index_dir / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
         row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
         row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
-        screen = np.load(index_dir / SCREEN_FILE, allow_pickle=False)
+        screen = ScreenModel.load(index_dir)
         classifier = (
             np.load(index_dir / CLASSIFIER_FILE, allow_pickle=False)
             if CLASSIFIER_FILE in manifest.file_sizes
             else None
         )
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     rows = manifest.vector_count
     if (
@@ -441,14 +436,13 @@ def load_index(index_dir: Path) -> LoadedIndex:
         or len(entry_ids) != manifest.entry_count
         or (rows and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
         or np.any(np.diff(row_entries) < 0)
-        or screen.shape != (manifest.crisis_count + manifest.ordinary_count, manifest.dimension)
+        or screen.dimension != manifest.dimension
         or (
             classifier is not None
             and classifier.shape != (manifest.entry_count, manifest.dimension + 1)
         )
     ):
         raise IndexUnavailableError(f"the index in {index_dir} is inconsistent (truncated?)")
-    screen = screen.astype(np.float32, copy=False)
     return LoadedIndex(
         manifest,
         vectors,
@@ -456,7 +450,6 @@ def load_index(index_dir: Path) -> LoadedIndex:
         row_kinds,
         entry_ids,
         index_dir,
-        crisis_vectors=screen[: manifest.crisis_count],
-        ordinary_vectors=screen[manifest.crisis_count :],
+        screen=screen,
         classifier=None if classifier is None else classifier.astype(np.float32, copy=False),
     )

@@ -10,18 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from therapy_faq.assistant import Reply
+from therapy_faq.crisis import CrisisResources, Resource
 from therapy_faq.evaluation import Report
 from therapy_faq.faq import Entry, Faq
 from therapy_faq.overlaps import Overlap
 from therapy_faq.retrieval import Match
-from therapy_faq.safety import CrisisResources
-
-DISCLAIMER = (
-    "This is an automated FAQ tool giving general information, not therapy or medical advice. "
-    "If you are in danger or thinking of harming yourself, call your local emergency number "
-    "(911 US, 112 EU, 999 UK) or a crisis line now (988 in the US, Samaritans 116 123 in the UK "
-    "and Ireland, or findahelpline.com)."
-)
 
 
 def sources_text(entry: Entry) -> Text:
@@ -59,46 +52,87 @@ def suggestions(matches: list[Match], heading: str) -> Text:
     return text
 
 
-def crisis_view(resources: CrisisResources) -> Panel:
-    """Calm and plain: help is available now, who to contact, and what this tool is not."""
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _resource_line(resource: Resource) -> Text:
+    line = Text("• ")
+    line.append(resource.name, style="bold")
+    line.append(f" ({resource.region}): {resource.contact}")
+    if resource.url:
+        line.append(f"  {resource.url}", style="cyan")
+    return line
+
+
+def crisis_view(
+    resources: CrisisResources, category: str | None = None, short: bool = False
+) -> Panel:
+    """Calm and plain: help is available now, who to contact (the emergency number first),
+    what this tool is not, and an invitation to reach a person. `short`: when the chat has
+    already shown the whole panel."""
+    help_ = resources.help_for(category)
+    lines = resources.lines(category)
     body = Text()
-    body.append(" ".join(resources.message.split()) + "\n\n")
+    if not short:
+        body.append(_one_line(help_.message) + "\n\n")
     body.append(resources.urgent + "\n\n", style="bold")
-    for resource in resources.resources:
-        body.append("• ")
-        body.append(resource.name, style="bold")
-        body.append(f" ({resource.region}): {resource.contact}")
-        if resource.url:
-            body.append(f"  {resource.url}", style="cyan")
+    for resource in lines[:3] if short else lines:
+        body.append_text(_resource_line(resource))
         body.append("\n")
-    notice = Text(" ".join(resources.notice.split()), style="italic")
+    if not short:
+        body.append("\n")
+        body.append(_one_line(resources.notice) + "\n", style="italic")
+    body.append("\n" if short else "")
+    body.append(_one_line(resources.invite), style="bold")
     return Panel(
-        Group(body, notice),
-        title=Text(resources.title, style="bold"),
+        body,
+        title=Text(help_.title, style="bold"),
         title_align="left",
         box=box.HEAVY,
         border_style="magenta",
-        padding=(1, 2),
+        padding=(0 if short else 1, 2),
     )
 
 
+def help_line(resources: CrisisResources, lead: str, category: str | None) -> Text:
+    """One line that keeps help in view: `lead`, then the category's key line and the
+    emergency number (for the concern line, the chat's reminder and its support reply)."""
+    key = resources.key_line(category)
+    text = Text(_one_line(lead) + " ", style="magenta")
+    text.append(f"{key.name}: {key.contact}", style="bold magenta")
+    text.append(f" · {resources.emergency.name}: {resources.emergency.contact}", style="magenta")
+    return text
+
+
 def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
-    """The answer panel, its sources and the closest other questions; or a plain refusal; or,
-    for a crisis, the resources first and nothing that could read as dismissive."""
+    """The answer panel, its sources and the closest other questions; or a refusal; or, for an
+    urgent message, the resources and nothing that could read as dismissive. At level
+    `concern`, a warm line and a crisis line follow the reply; in a chat after an urgent
+    reply, help stays in view."""
     parts: list[RenderableType] = []
     hint = " (type a number to read one)" if numbered_hint else ""
-    if reply.crisis is not None:
-        parts.append(crisis_view(reply.crisis))
-        parts.append(
-            Text(
-                "If you also have a question about therapy, you can ask it on its own.",
-                style="dim",
-            )
-        )
-    elif reply.answer is not None:
+    resources = reply.resources
+    if reply.status == "crisis" and resources is not None:
+        parts.append(crisis_view(resources, reply.screen.category, short=bool(reply.after_crisis)))
+        if reply.truncated:
+            parts.append(Text("(A long message: all of it was read for this.)", "dim"))
+        return Group(*parts)
+    if reply.answer is not None:
         parts.append(entry_view(reply.answer.entry))
         if reply.alternatives:
             parts.append(suggestions(reply.alternatives, f"Related questions{hint}:"))
+    elif reply.after_crisis is not None and resources is not None:
+        parts.append(help_line(resources, resources.support, reply.after_crisis))
+    elif reply.pointer is not None:
+        parts.append(
+            Panel(
+                Text(_one_line(reply.pointer)),
+                box=box.ROUNDED,
+                border_style="yellow",
+                padding=(0, 1),
+            )
+        )
     else:
         parts.append(
             Panel(
@@ -112,6 +146,11 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
             parts.append(suggestions(reply.alternatives, f"The closest questions I know{hint}:"))
     if reply.truncated:
         parts.append(Text("(A long question: the answer was found from its first part.)", "dim"))
+    if resources is not None:
+        if reply.screen.level == "concern":
+            parts.append(help_line(resources, resources.concern, reply.screen.category))
+        elif reply.after_crisis is not None and reply.answer is not None:
+            parts.append(help_line(resources, resources.reminder, reply.after_crisis))
     return Group(*parts)
 
 
@@ -169,11 +208,13 @@ FIGURE_LABELS = {
     "mrr": "mean reciprocal rank",
     "answered": "in-scope questions answered",
     "refused": "out-of-scope questions refused",
-    "crisis_recall": "crisis messages caught",
-    "crisis_recall_patterns": "  by the patterns alone",
-    "crisis_recall_similarity": "  by similarity alone",
-    "false_alarms": "false crisis alarms",
-    "ordinary_right": "idiom questions answered right",
+    "crisis_recall": "crisis messages met with the urgent reply",
+    "crisis_help": "crisis messages shown help (urgent or concern)",
+    "crisis_recall_patterns": "  urgent with a pattern match",
+    "crisis_recall_classifier": "  urgent by the classifier alone",
+    "false_alarms": "ordinary messages withheld (urgent)",
+    "concern_rate": "ordinary messages with the concern line",
+    "ordinary_right": "ordinary messages answered right",
     "out_of_scope_crisis": "crisis panels on out-of-scope questions",
 }
 
@@ -195,6 +236,23 @@ def eval_view(report: Report, targets: dict[str, tuple[str, float]], misses: int
         style="dim",
     )
     parts: list[RenderableType] = [table, summary]
+    categories = report.category_figures()
+    if categories:
+        by_category = Table(
+            box=box.SIMPLE_HEAD, title="Crisis messages by category", title_justify="left"
+        )
+        by_category.add_column("category")
+        by_category.add_column("messages", justify="right")
+        by_category.add_column("urgent", justify="right")
+        by_category.add_column("help shown", justify="right")
+        for name, figures in categories.items():
+            by_category.add_row(
+                name,
+                str(figures["messages"]),
+                f"{figures['urgent']:.3f}",
+                f"{figures['help']:.3f}",
+            )
+        parts.append(by_category)
     if report.misses and misses:
         listing = Text("Misses:", style="bold")
         for miss in report.misses[:misses]:

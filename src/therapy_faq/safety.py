@@ -1,110 +1,60 @@
 """The crisis screen: every message is checked before retrieval, and a crisis gets help first.
 
-Two layers, each measured by `therapy-faq eval`:
-1. Explicit patterns on normalised text (word boundaries, typo-tolerant spellings). Ambiguous
-   words (die, kill me, end it) have idiom guards; a guard cancels only the match it overlaps.
-   There is no negation handling: "I don't want to live" is a crisis.
-2. Semantic similarity (same embedding model) to curated crisis examples, compared with ordinary
-   examples and the FAQ's own questions, so indirect wording is caught. It can only add a
-   crisis, never cancel a pattern match.
+Two layers, measured by `therapy-faq eval` per category:
+1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and nine
+   other languages, each naming its category. Ambiguous words (die, kill me, end it) have idiom
+   guards; a guard cancels only the match it overlaps.
+2. A classifier over the message and each of its clauses (`screen_model.py` trains it at build
+   time): a linear model over the sentence embedding and hashed character and word n-grams,
+   which read typos, slang, textspeak and emoji. It is applied here with NumPy.
+
+Levels: `urgent` (the resources instead of an answer) when the classifier is sure, or when a
+pattern matches and the classifier does not rule danger out; `concern` (an ordinary reply with a
+warm line and a crisis number) when a pattern matches in a safe frame (resolved history, worry
+without danger signs) or the classifier leans that way; otherwise nothing.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from therapy_faq.errors import FaqError
+from therapy_faq.crisis import CATEGORIES, Category, Level
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-# --- resources ------------------------------------------------------------------------------
-
-
-class Resource(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: Text
-    contact: Text
-    region: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-
-
-class CrisisResources(BaseModel):
-    """What a person in crisis is shown: `data/crisis.yaml`, localisable by maintainers."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    last_checked: date
-    title: Text
-    message: Text
-    urgent: Text
-    notice: Text
-    resources: list[Resource] = Field(min_length=1)
-
-    def to_json(self) -> dict[str, Any]:
-        payload = self.model_dump(mode="json")
-        payload["message"] = " ".join(self.message.split())
-        return payload
-
-
-def load_resources(path: Path) -> CrisisResources:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return CrisisResources.model_validate(data)
-    except OSError as exc:
-        raise FaqError(f"cannot read the crisis resources file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise FaqError(f"{path}: YAML error: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise FaqError(f"{path}: invalid crisis resources: {problems}") from None
-
-
-class CrisisExamples(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    crisis: list[Text] = Field(min_length=1)
-    ordinary: list[Text] = Field(min_length=1)
-
-
-def load_examples(path: Path) -> CrisisExamples:
-    try:
-        return CrisisExamples.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise FaqError(f"invalid crisis examples file {path}: {exc}") from None
-
-
-# --- layer 1: patterns ------------------------------------------------------------------------
+# --- normalisation ----------------------------------------------------------------------------
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
 
 
-def normalise(text: str) -> str:
-    """Lower case, plain apostrophes dropped (don't -> dont), leetspeak inside words undone."""
+def fold(text: str) -> str:
+    """Lower case without accents (não -> nao, más -> mas), apostrophes dropped, long
+    repeats shortened (sooooo -> soo). Emoji and punctuation are kept."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).lower()
     text = re.sub(r"[’‘`´']", "", text)
-    words = [
-        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
-        for word in text.split()
-    ]
-    text = " ".join(words)
-    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)  # sooooo -> soo
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"(.)\1{2,}", r"\1\1", text)
     return " ".join(text.split())
 
+
+def normalise(text: str) -> str:
+    """`fold`, leetspeak inside words undone, punctuation and emoji turned into spaces."""
+    words = [
+        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
+        for word in fold(text).split()
+    ]
+    text = re.sub(r"[^\w\s]", " ", " ".join(words))
+    return " ".join(text.split())
+
+
+# --- layer 1: patterns ------------------------------------------------------------------------
 
 _SELF = r"(?:my ?self|me ?self|myslef)"
 _PEOPLE = (
@@ -172,7 +122,9 @@ EXPLICIT: dict[str, str] = {
         r"\bburden (?:to|on) (?:everyone|everybody|my family)\b"
     ),
     "method": (
-        r"\bhow many (?:\w+ )?(?:pills|tablets|capsules|meds)\b|\bleth?al dose\b|\boverdos\w*|"
+        r"\bhow many (?:\w+ )?(?:pills|tablets|capsules|meds) (?:\w+ ){0,4}?(?:kill|die|dead|"
+        r"od|overdose|too many|to end|lethal|fatal)\b|\bleth?al dose\b|\bfatal dose\b|"
+        r"\boverdos(?:ed|ing)\b|\b(?:od|overdose) (?:on purpose|tonight|now)\b|"
         r"\bod (?:on|with)\b|\bnoose\b|\bjump (?:off|from|in front of)\b|"
         r"\bhigh enough to (?:jump|die|kill)\b|\bstockpil\w* (?:my )?(?:pills|meds|medication)|"
         r"\bsav(?:e|ing) up (?:my )?(?:pills|meds)\b|"
@@ -235,79 +187,314 @@ GUARDED: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
-_EXPLICIT = {name: re.compile(pattern) for name, pattern in EXPLICIT.items()}
+# More English patterns for the other categories.
+EXPLICIT_MORE: dict[str, tuple[str, str]] = {
+    "taken already": (
+        "medical",
+        r"\b(?:i|ive|i have|i just|just|he|she|they|my \w+) (?:\w+ )?(?:took|taken|swallowed|"
+        r"downed|drank|overdosed on) (?:a bunch of|a lot of|too many|all (?:of )?(?:my|the|his|"
+        r"her|their)|a whole (?:bottle|box|packet|pack|strip) of|a handful of|\d+|twenty|thirty|"
+        r"fifty|loads of|some|bleach|poison|rat poison|antifreeze)\b|"
+        r"\b(?:wont|will not|doesnt|does not|cant) stop bleeding\b|"
+        r"\b(?:fainted|passed out|blacked out|collapsed)\b.{0,80}\b(?:not eaten|havent eaten|"
+        r"no food|starv\w*|purg\w*|throwing up blood)|"
+        r"\b(?:not eaten|havent eaten|no food)\b.{0,60}\b(?:chest pain|heart (?:is )?racing|"
+        r"fainted|passed out|cant stand)|\b(?:pills|meds|tablets) (?:and|with) (?:vodka|alcohol|"
+        r"wine|beer|whiskey)\b.{0,40}\b(?:now|tonight|just)\b",
+    ),
+    "violence now": (
+        "violence",
+        r"\b(?:hiding|hid) (?:from|in the \w+ from) (?:my|him|her|them)\b|"
+        r"\b(?:he|she|they|my \w+) (?:is|keeps|kept|was|just|has been) (?:hitting|beating|"
+        r"choking|strangling|kicking|punching) me\b|"
+        r"\b(?:i was|i got|ive been|i have been|just got|was just) (?:raped|sexually assaulted|"
+        r"assaulted|molested|attacked)\b|\b(?:raped|sexually assaulted) me\b|"
+        r"\b(?:dad|father|mom|mother|stepdad|stepmom|stepfather|stepmother|uncle|brother|"
+        r"boyfriend|husband|partner|carer|caregiver) (?:hits|beats|touches|chokes|burns|"
+        r"locks) (?:me|us|my (?:little )?(?:brother|sister)|the kids|grandma|grandpa)\b|"
+        r"\bafraid (?:to go|of going) home\b",
+    ),
+    "commands": (
+        "harm_to_others",
+        r"\bvoices? (?:is |are |keeps? |keep )?(?:telling|told|tell|ordering|making) me to "
+        r"(?:hurt|kill|harm|stab|drown|smother|attack)\b|"
+        r"\b(?:urges?|thoughts?) (?:to|of|about) (?:hurt|harm|kill|smother|drown)(?:ing)? "
+        r"(?:my )?(?:baby|babies|newborn|son|daughter|kids?|child|children|wife|husband|mom|"
+        r"dad|neighbou?r)\b",
+    ),
+}
+
+# Common crisis phrases in other languages (on folded text: no accents, no apostrophes).
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "spanish": (
+        "suicide",
+        r"\b(?:me quiero|quiero|quisiera|voy a) (?:morir|matarme|suicidarme|desaparecer para "
+        r"siempre)\b|\bme voy a (?:matar|suicidar)\b|\bno quiero (?:seguir )?vivir\b|"
+        r"\b(?:quitarme|acabar con) (?:la|mi) vida\b|\bsuicid(?:arme|io)\b|\bcortarme\b|"
+        r"\bme corto (?:los brazos|las munecas)?\b",
+    ),
+    "portuguese": (
+        "suicide",
+        r"\b(?:quero|vou) (?:morrer|me matar|me suicidar|sumir para sempre)\b|"
+        r"\bnao quero mais viver\b|\btirar (?:a )?minha (?:propria )?vida\b|\bme matar\b|"
+        r"\bsuicid(?:ar|io)\b|\bme cortar\b",
+    ),
+    "french": (
+        "suicide",
+        r"\bje veux (?:mourir|me tuer|en finir|disparaitre)\b|\bje vais me (?:tuer|suicider)\b|"
+        r"\bme suicider\b|\bje (?:ne )?veux plus vivre\b|\bmettre fin a (?:mes jours|ma vie)\b|"
+        r"\ben finir avec la vie\b|\bme scarifi\w*|\bme tuer\b",
+    ),
+    "german": (
+        "suicide",
+        r"\bich (?:will|mochte|moechte) (?:sterben|nicht mehr leben|tot sein)\b|"
+        r"\bmich umbringen\b|\bumbringen will\b|\bselbstmord\b|\bsuizid\w*|"
+        r"\b(?:mir )?das leben nehmen\b|\bmich ritzen\b|\bnicht mehr leben\b",
+    ),
+    "italian": (
+        "suicide",
+        r"\bvoglio (?:morire|uccidermi|ammazzarmi|farla finita)\b|\b(?:uccidermi|ammazzarmi|"
+        r"suicidarmi)\b|\btogliermi la vita\b|\bnon voglio piu vivere\b|\bfarla finita\b",
+    ),
+    "hinglish": (
+        "suicide",
+        r"\bmujhe marna (?:hai|h)\b|\bmar(?:na)? ja(?:na|u|unga|ungi|oon) chahta|"
+        r"\bmarna chaht[aie]\b|\bmar jaunga\b|\bmar jaungi\b|\bkhud ?ku?shi\b|"
+        r"\baatm ?hatya\b|\bsuicide kar\w*|\bjeena nahi chaht[aie]\b|\bzindagi khatam\b|"
+        r"\bapni jaan (?:le|de)\w*|\bjeene ka (?:koi )?(?:mann?|man) nahi\b",
+    ),
+    "tagalog": (
+        "suicide",
+        r"\bgusto ko (?:na(?:ng)? )?(?:mamatay|mawala)\b|\bmagpakamatay\b|"
+        r"\bpapatayin ko (?:ang )?sarili ko\b|\bayoko (?:na(?:ng)? )?mabuhay\b|"
+        r"\bwakasan (?:ko )?(?:na )?ang (?:aking )?buhay\b|\bpatayin ang sarili\b",
+    ),
+    "indonesian": (
+        "suicide",
+        r"\b(?:aku|saya|gue|gw) (?:ingin|pengen|pingin|mau) mati\b|\bbunuh diri\b|"
+        r"\bmengakhiri hidup\b|\b(?:ga|gak|nggak|tidak) (?:mau|ingin) hidup lagi\b|"
+        r"\b(?:ingin|pengen|mau) mati aja\b",
+    ),
+    "pidgin": (
+        "suicide",
+        r"\bi (?:wan|want) (?:to )?die\b|\bmake i (?:just )?die\b|\bi go kill (?:myself|mysef)\b|"
+        r"\bi no (?:wan|want) (?:to )?live again\b",
+    ),
+}
+
+PATTERN_CATEGORY: dict[str, str] = {
+    "harm others": "harm_to_others",
+    "someone in danger": "someone_else",
+    "danger to me": "violence",
+}
+
+# Patterns about other people and other dangers first: "he wants to die" is someone else's.
+_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = sorted(
+    [
+        *(
+            (name, PATTERN_CATEGORY.get(name, "suicide"), re.compile(p))
+            for name, p in EXPLICIT.items()
+        ),
+        *((name, category, re.compile(p)) for name, (category, p) in EXPLICIT_MORE.items()),
+        *((name, category, re.compile(p)) for name, (category, p) in LANGUAGES.items()),
+    ],
+    key=lambda pattern: pattern[1] == "suicide",
+)
 _GUARDED = {
     name: (re.compile(pattern), [re.compile(g) for g in guards])
     for name, (pattern, guards) in GUARDED.items()
 }
 
 
-def pattern_match(text: str) -> str | None:
-    """The name of the first crisis pattern in `text`, or None."""
+@dataclass(frozen=True)
+class PatternHit:
+    name: str
+    category: Category
+
+
+def pattern_hit(text: str) -> PatternHit | None:
+    """The first crisis pattern in `text` (any clause), or None."""
     norm = normalise(text)
-    for name, regex in _EXPLICIT.items():
+    for name, category, regex in _PATTERNS:
         if regex.search(norm):
-            return name
+            return PatternHit(name, category)  # type: ignore[arg-type]
     for name, (regex, guards) in _GUARDED.items():
         guard_spans = [m.span() for g in guards for m in g.finditer(norm)]
         for match in regex.finditer(norm):
             start, end = match.span()
             if not any(s < end and start < e for s, e in guard_spans):
-                return name
+                return PatternHit(name, "suicide")
     return None
 
 
-# --- layer 2: semantic similarity -------------------------------------------------------------
+def pattern_match(text: str) -> str | None:
+    """The name of the first crisis pattern in `text`, or None."""
+    hit = pattern_hit(text)
+    return hit.name if hit else None
 
-# Calibrated with `therapy-faq eval` on eval/crisis.yaml, eval/ordinary.yaml and the in-scope
-# questions of eval/queries.yaml (see README, "Crisis screen").
-SEMANTIC_FLOOR = 0.50  # below this, never a crisis by similarity
-SEMANTIC_SURE = 0.70  # at or above this, a crisis whatever the ordinary examples say
-SEMANTIC_MARGIN = 0.10  # in between: must beat the closest ordinary text by this much
+
+_MEDICATION = re.compile(
+    r"\b(?:dose|doses|dosage|mg|milligrams?|pills?|tablets?|capsules?|medication|medications|"
+    r"meds|medicine|prescription|antidepressants?|ssris?|snris?|sertraline|zoloft|fluoxetine|"
+    r"prozac|citalopram|escitalopram|lexapro|paroxetine|venlafaxine|effexor|bupropion|"
+    r"wellbutrin|mirtazapine|lithium|lamotrigine|quetiapine|seroquel|adderall|ritalin|"
+    r"xanax|alprazolam|lorazepam|ativan|diazepam|valium|klonopin|clonazepam|melatonin|"
+    r"ibuprofen|paracetamol|tylenol|acetaminophen|aspirin|sleeping pills?)\b"
+)
+
+
+def is_medication_question(text: str) -> bool:
+    """A question about a medicine or its dose (the screen has already ruled out a crisis)."""
+    return _MEDICATION.search(normalise(text)) is not None
+
+
+# --- layer 2: the classifier ------------------------------------------------------------------
+
+HASH_BITS = 17  # hashed n-gram columns: 2**17
+CHAR_NGRAMS = (3, 4, 5)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed character 3-5-grams and word 1-2-grams of the folded text, log-scaled counts,
+    L2-normalised: (column indices, values). Training and question time share this code, so
+    the features are the same by construction."""
+    folded = fold(text)
+    padded = f" {folded} "
+    grams: dict[int, float] = {}
+    mask = (1 << HASH_BITS) - 1
+    for n in CHAR_NGRAMS:
+        for start in range(len(padded) - n + 1):
+            key = zlib.crc32(("c" + padded[start : start + n]).encode()) & mask
+            grams[key] = grams.get(key, 0.0) + 1.0
+    tokens = _TOKEN.findall(normalise_tokens(folded))
+    for i, token in enumerate(tokens):
+        key = zlib.crc32(("w" + token).encode()) & mask
+        grams[key] = grams.get(key, 0.0) + 1.0
+        if i:
+            key = zlib.crc32(("b" + tokens[i - 1] + " " + token).encode()) & mask
+            grams[key] = grams.get(key, 0.0) + 1.0
+    if not grams:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
+    values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
+    return indices, (values / np.linalg.norm(values)).astype(np.float32)
+
+
+def normalise_tokens(folded: str) -> str:
+    """Leetspeak undone inside words (k1ll -> kill); emoji and punctuation kept as tokens."""
+    return " ".join(
+        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
+        for word in folded.split()
+    )
+
+
+LABELS: tuple[str, ...] = ("none", "concern", *(f"urgent:{c}" for c in CATEGORIES))
+SCREEN_WEIGHTS_FILE = "screen_weights.npy"
+SCREEN_SETTINGS_FILE = "screen.json"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Chosen by grouped cross-validation over the training examples (scripts/calibrate_screen.py),
+    never on an evaluation set."""
+
+    urgent: float  # the classifier alone makes a message urgent
+    pattern_urgent: float  # a pattern match is urgent unless the classifier is below this
+    concern: float  # urgent + concern probability from which an ordinary reply gets the line
+
+
+class ScreenModel:
+    """The trained classifier: one weight matrix (n-gram columns, then embedding columns, then
+    the bias row) by label, read memory-mapped, so a question touches only its own columns."""
+
+    def __init__(self, weights: np.ndarray, dimension: int, thresholds: Thresholds) -> None:
+        if weights.shape != ((1 << HASH_BITS) + dimension + 1, len(LABELS)):
+            raise ValueError(f"screen weights of shape {weights.shape} do not fit this version")
+        self.weights = weights
+        self.dimension = dimension
+        self.thresholds = thresholds
+
+    @classmethod
+    def load(cls, folder: Path) -> ScreenModel:
+        settings = json.loads((folder / SCREEN_SETTINGS_FILE).read_text(encoding="utf-8"))
+        weights = np.load(folder / SCREEN_WEIGHTS_FILE, mmap_mode="r", allow_pickle=False)
+        return cls(weights, int(settings["dimension"]), Thresholds(**settings["thresholds"]))
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """(len(texts), len(LABELS)) probabilities; `vectors` holds each text's embedding."""
+        hashed = 1 << HASH_BITS
+        logits = np.asarray(vectors, dtype=np.float32) @ self.weights[hashed:-1]
+        logits += self.weights[-1]
+        for row, text in enumerate(texts):
+            indices, values = ngram_features(text)
+            if len(indices):
+                logits[row] += values @ self.weights[indices]
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 @dataclass(frozen=True)
 class Assessment:
-    crisis: bool
-    layer: Literal["pattern", "semantic"] | None = None
+    level: Level
+    category: Category | None = None
+    layer: Literal["pattern", "classifier", "both"] | None = None
     reason: str | None = None
 
+    @property
+    def crisis(self) -> bool:
+        return self.level == "urgent"
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|,\s+(?:and|but|so)\s+")
+
+_SENTENCE = re.compile(r"(?<=[.!?;…])\s+|\s*\n\s*|,\s+(?:and|but|so|because)\s+|\s+-+\s+")
+MAX_CLAUSES = 12
 
 
-def sentences(text: str, limit: int = 8) -> list[str]:
-    """Clauses of a long message, so one crisis sentence is not diluted by the rest."""
+def sentences(text: str, limit: int = MAX_CLAUSES) -> list[str]:
+    """Clauses of a long message, so one crisis sentence is not diluted by the rest: the
+    first `limit - 1` clauses and the last (a message often ends with what matters most)."""
     parts = [p.strip() for p in _SENTENCE.split(text) if p and len(p.split()) >= 2]
-    return parts[:limit] if len(parts) > 1 else []
+    if len(parts) <= 1:
+        return []
+    return parts if len(parts) <= limit else [*parts[: limit - 1], parts[-1]]
 
 
 class CrisisScreen:
-    """Decides whether a message is a crisis. Vectors are unit-norm rows of the same model."""
+    """Decides the level and category of a message from the patterns and the classifier."""
 
-    def __init__(self, crisis_vectors: np.ndarray, ordinary_vectors: np.ndarray) -> None:
-        self.crisis_vectors = crisis_vectors
-        self.ordinary_vectors = ordinary_vectors
+    def __init__(self, model: ScreenModel) -> None:
+        self.model = model
 
-    def semantic(self, vectors: np.ndarray) -> float | None:
-        """The crisis similarity of the first row that counts as a crisis, or None.
+    def scores(self, texts: list[str], vectors: np.ndarray) -> tuple[float, float, Category]:
+        """Over the message and its clauses: the highest urgent probability, the highest
+        urgent + concern probability, and the category of the most urgent row."""
+        probs = self.model.probabilities(texts, vectors)
+        urgent = probs[:, 2:].sum(axis=1)
+        help_ = urgent + probs[:, 1]
+        row = int(np.argmax(urgent))
+        category = CATEGORIES[int(np.argmax(probs[row, 2:]))]
+        return float(urgent.max()), float(help_.max()), category
 
-        A row counts when it is very close to a crisis example, or fairly close and clearly
-        closer to a crisis example than to any ordinary text.
-        """
-        best_crisis = (vectors @ self.crisis_vectors.T).max(axis=1)
-        lead = best_crisis - (vectors @ self.ordinary_vectors.T).max(axis=1)
-        hits = (best_crisis >= SEMANTIC_SURE) | (
-            (best_crisis >= SEMANTIC_FLOOR) & (lead >= SEMANTIC_MARGIN)
-        )
-        return float(best_crisis[hits].max()) if hits.any() else None
+    def assess(
+        self, text: str, vectors: np.ndarray, clauses: list[str] | None = None
+    ) -> Assessment:
+        """`vectors`: the message's embedding, then one per clause of `sentences(text)`."""
+        texts = [text, *(sentences(text) if clauses is None else clauses)]
+        urgent, help_, category = self.scores(texts, vectors[: len(texts)])
+        hit = pattern_hit(text)
+        limits = self.model.thresholds
+        if hit is not None and urgent >= limits.pattern_urgent:
+            layer = "both" if urgent >= limits.urgent else "pattern"
+            return Assessment("urgent", hit.category, layer, f"pattern '{hit.name}'")
+        if urgent >= limits.urgent:
+            return Assessment("urgent", category, "classifier", f"p(urgent) {urgent:.2f}")
+        if hit is not None:
+            return Assessment("concern", hit.category, "pattern", f"pattern '{hit.name}'")
+        if help_ >= limits.concern:
+            return Assessment("concern", category, "classifier", f"p(help) {help_:.2f}")
+        return Assessment("none")
 
-    def assess(self, text: str, vectors: np.ndarray) -> Assessment:
-        """`vectors`: the message's vector, then one per clause (see `sentences`)."""
-        name = pattern_match(text)
-        if name is not None:
-            return Assessment(True, "pattern", name)
-        similarity = self.semantic(vectors)
-        if similarity is not None:
-            return Assessment(True, "semantic", f"close to a crisis example ({similarity:.2f})")
-        return Assessment(False)
+
+def screen_settings(dimension: int, thresholds: Thresholds, **extra: Any) -> dict[str, Any]:
+    return {"dimension": dimension, "thresholds": vars(thresholds), "labels": LABELS, **extra}

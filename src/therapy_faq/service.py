@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from therapy_faq.assistant import Assistant
+from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq, file_sha256, load_faq
@@ -17,10 +18,12 @@ from therapy_faq.index import (
     Manifest,
     build_index,
     check_index,
+    ensure_replaceable,
+    index_rows,
     load_index,
 )
 from therapy_faq.retrieval import Retriever
-from therapy_faq.safety import CrisisScreen, load_examples, load_resources
+from therapy_faq.safety import CrisisScreen
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
 Notify = Callable[[str], None]
@@ -39,18 +42,45 @@ def build(
     progress: Progress | None = None,
     faq: Faq | None = None,
 ) -> Manifest:
-    """Validate the FAQ, check the model's fingerprints, embed and write the index."""
+    """Validate the FAQ, check the model's fingerprints, train the crisis screen unless it is
+    cached for these examples and this model, embed the FAQ and write the index."""
+    import os
+
+    from therapy_faq.screen_training import screen_is_cached, trained_screen, training_size
+
+    ensure_replaceable(Path(os.path.realpath(paths.index)))  # before any slow work
     faq = faq or load_faq(paths.faq)
-    examples = crisis_examples_path()
+    encoder = encoder or default_encoder()
+    examples_path = crisis_examples_path()
+    examples = load_examples(examples_path)
+    examples_sha256 = file_sha256(examples_path)
+    fingerprint = encoder.fingerprint()
+    screen_rows = 0
+    if not screen_is_cached(examples_sha256, fingerprint, encoder.dimension):
+        screen_rows = training_size(examples)
+    faq_rows = len(index_rows(faq)[0])
+    done = 0
+
+    def screen_progress(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, screen_rows + faq_rows)
+
+    def index_progress(index_done: int, index_total: int) -> None:
+        if progress:
+            progress(screen_rows + index_done, screen_rows + index_total)
+
+    screen_dir = trained_screen(examples, examples_sha256, encoder, fingerprint, screen_progress)
     return build_index(
         faq,
         paths.faq,
         file_sha256(paths.faq),
         paths.index,
-        encoder or default_encoder(),
-        examples=load_examples(examples),
-        examples_sha256=file_sha256(examples),
-        progress=progress,
+        encoder,
+        screen_dir=screen_dir,
+        examples_sha256=examples_sha256,
+        progress=index_progress,
     )
 
 
@@ -93,7 +123,7 @@ def open_assistant(
                 f"cannot write the index to {paths.index} ({exc.strerror}); "
                 "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
-    screen = CrisisScreen(index.crisis_vectors, index.ordinary_vectors)
+    screen = CrisisScreen(index.screen)
     return Assistant(Retriever(faq, index), screen, resources, encoder or query_encoder(index))
 
 

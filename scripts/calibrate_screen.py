@@ -1,0 +1,227 @@
+"""Choose the crisis screen's settings by grouped cross-validation on its training examples.
+
+Two groupings, each fold holding out one whole group, so every figure is measured on messages
+of a voice, or a kind, that the classifier never saw:
+- by voice: teenagers texting, older people, non-native English, typos, emoji, long messages,
+  worried relatives, each other language...;
+- by kind: each crisis category for urgent messages, each kind of ordinary message (idioms,
+  grief, medication, work contexts, resolved history...).
+
+Out-of-fold probabilities (message and each clause, as at question time) go through the same
+decision as `safety.CrisisScreen`, patterns included. The evaluation sets are never read.
+
+    python scripts/calibrate_screen.py                  # the committed settings
+    python scripts/calibrate_screen.py --grid           # search C, embedding weight, thresholds
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import numpy as np
+
+from therapy_faq.crisis import load_examples
+from therapy_faq.encoder import default_encoder
+from therapy_faq.safety import LABELS, Thresholds, pattern_hit, sentences
+from therapy_faq.screen_training import (
+    EMBEDDING_WEIGHT,
+    SCREEN_C,
+    THRESHOLDS,
+    features,
+    fit,
+    training_rows,
+)
+from therapy_faq.settings import crisis_examples_path
+
+CACHE = Path("/tmp/therapy-faq-screen-vectors.npz")
+LANGUAGES = {
+    "spanish",
+    "portuguese",
+    "french",
+    "german",
+    "italian",
+    "hinglish",
+    "tagalog",
+    "indonesian",
+    "pidgin",
+    "other",
+}
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Vectors of `texts`, cached across runs by text (the script is run many times)."""
+    known: dict[str, np.ndarray] = {}
+    if CACHE.exists():
+        data = np.load(CACHE, allow_pickle=False)
+        known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        print(f"embedding {len(missing)} texts ...", file=sys.stderr)
+        vectors = default_encoder().encode(missing)
+        known.update(zip(missing, vectors, strict=True))
+        keys = sorted(known)
+        np.savez(CACHE, texts=np.array(keys), vectors=np.stack([known[k] for k in keys]))
+    return np.stack([known[t] for t in texts])
+
+
+def kind_group(example) -> str:
+    if example.level == "urgent":
+        return f"urgent:{example.category}"
+    if example.level == "concern":
+        return f"concern:{example.kind.split('_')[0]}"
+    kind = re.sub(
+        r"^(?:spanish|portuguese|french|german|italian|hinglish|tagalog|indonesian)_",
+        "",
+        example.kind,
+    )
+    return f"none:{kind.split('_')[0]}"
+
+
+def voice_group(example) -> str:
+    return example.voice if example.voice not in LANGUAGES else f"lang:{example.voice}"
+
+
+FOLDS = 6
+
+
+def folds_of(groups: list[str]) -> list[int]:
+    """Whole groups dealt into FOLDS folds of similar size (largest groups first)."""
+    sizes = Counter(groups)
+    load = [0] * FOLDS
+    fold_of: dict[str, int] = {}
+    for group, size in sizes.most_common():
+        fold_of[group] = load.index(min(load))
+        load[fold_of[group]] += size
+    return [fold_of[g] for g in groups]
+
+
+def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[np.ndarray]:
+    """For each example, probabilities of its message and clauses from a model trained on the
+    other folds only (each fold holds whole groups)."""
+    texts, labels, origins = training_rows(examples)
+    row_vectors = vectors_of(texts)
+    matrix = features(texts, row_vectors, weight)
+    screened = [[e.text, *sentences(e.text)] for e in examples]
+    flat = [t for group in screened for t in group]
+    flat_matrix = features(flat, vectors_of(flat), weight)
+    starts = np.cumsum([0] + [len(g) for g in screened])
+    result: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    group_of = np.asarray(folds_of(groups))
+    for group in sorted(set(group_of.tolist())):
+        held = np.flatnonzero(group_of == group)
+        train = ~np.isin(origins, held)
+        if len(set(labels[train])) < 2:
+            continue
+        model = fit(matrix[train], labels[train], c)
+        rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in held])
+        probs = np.zeros((len(rows), len(LABELS)))
+        probs[:, model.classes_] = model.predict_proba(flat_matrix[rows])
+        offset = 0
+        for i in held:
+            size = starts[i + 1] - starts[i]
+            result[i] = probs[offset : offset + size]
+            offset += size
+    return result
+
+
+def decide(probs: np.ndarray, hit: bool, limits: Thresholds) -> str:
+    urgent = probs[:, 2:].sum(axis=1).max()
+    help_ = (probs[:, 2:].sum(axis=1) + probs[:, 1]).max()
+    if (hit and urgent >= limits.pattern_urgent) or urgent >= limits.urgent:
+        return "urgent"
+    if hit or help_ >= limits.concern:
+        return "concern"
+    return "none"
+
+
+def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:
+    verdicts = [decide(p, h, limits) for p, h in zip(oof, hits, strict=True)]
+    by_level = defaultdict(Counter)
+    for example, verdict in zip(examples, verdicts, strict=True):
+        by_level[example.level][verdict] += 1
+
+    def share(level: str, *verdict: str) -> float:
+        total = sum(by_level[level].values())
+        return sum(by_level[level][v] for v in verdict) / total if total else float("nan")
+
+    return {
+        "urgent recall": share("urgent", "urgent"),
+        "urgent help": share("urgent", "urgent", "concern"),
+        "none->urgent": share("none", "urgent"),
+        "none->concern": share("none", "concern"),
+        "concern->help": share("concern", "urgent", "concern"),
+        "concern->urgent": share("concern", "urgent"),
+    }
+
+
+def worst_groups(examples, oof, hits, limits, groups, level: str, bad: tuple[str, ...]):
+    rates = defaultdict(lambda: [0, 0])
+    for example, probs, hit, group in zip(examples, oof, hits, groups, strict=True):
+        if example.level != level:
+            continue
+        rates[group][1] += 1
+        rates[group][0] += decide(probs, hit, limits) in bad
+    return sorted(((n / t, g, t) for g, (n, t) in rates.items()), reverse=True)[:5]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--grid", action="store_true", help="search the settings")
+    args = parser.parse_args()
+    examples = load_examples(crisis_examples_path()).examples
+    hits = [pattern_hit(e.text) is not None for e in examples]
+    print(f"{len(examples)} examples: {Counter(e.level for e in examples)}")
+    print(f"pattern hits: {Counter((e.level, h) for e, h in zip(examples, hits, strict=True))}")
+    groupings = {
+        "voice": [voice_group(e) for e in examples],
+        "kind": [kind_group(e) for e in examples],
+    }
+    settings = [(SCREEN_C, EMBEDDING_WEIGHT)]
+    if args.grid:
+        settings = list(itertools.product([3.0, 10.0, 30.0], [1.0, 2.0, 4.0]))
+    for c, weight in settings:
+        started = time.perf_counter()
+        oofs = {name: out_of_fold(examples, g, c, weight, embed) for name, g in groupings.items()}
+        print(f"\nC={c} embedding weight={weight} ({time.perf_counter() - started:.0f} s)")
+        candidates = [THRESHOLDS]
+        if args.grid:
+            candidates = [
+                Thresholds(u, p, h)
+                for u in (0.3, 0.4, 0.5, 0.6)
+                for p in (0.02, 0.05, 0.1, 0.2)
+                for h in (0.3, 0.5, 0.7)
+            ]
+        for limits in candidates:
+            row = []
+            for name, oof in oofs.items():
+                f = figures(examples, oof, hits, limits)
+                row.append(f"{name}: " + " ".join(f"{k} {v:.3f}" for k, v in f.items()))
+            print(f"  {limits}\n    " + "\n    ".join(row))
+        if not args.grid:
+            for name, oof in oofs.items():
+                g = groupings[name]
+                print(f"  worst {name} groups, urgent missed:")
+                for rate, group, total in worst_groups(
+                    examples, oof, hits, THRESHOLDS, g, "urgent", ("none", "concern")
+                ):
+                    print(f"    {group}: {rate:.3f} of {total}")
+                print(f"  worst {name} groups, ordinary made urgent:")
+                for rate, group, total in worst_groups(
+                    examples, oof, hits, THRESHOLDS, g, "none", ("urgent",)
+                ):
+                    print(f"    {group}: {rate:.3f} of {total}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Crisis content, in one home: who to contact for each kind of crisis (`data/crisis.yaml`) and
+the screen's training examples (`data/crisis_examples.yaml`), with their schemas and loaders.
+
+A maintainer who localises `data/crisis.yaml` changes every place that shows a number: the
+crisis panels, the concern line, the chat's banner and reminders, and `--help`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from therapy_faq.errors import FaqError
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+Category = Literal["suicide", "medical", "violence", "harm_to_others", "someone_else"]
+Level = Literal["urgent", "concern", "none"]
+CATEGORIES: tuple[Category, ...] = (
+    "suicide",
+    "medical",
+    "violence",
+    "harm_to_others",
+    "someone_else",
+)
+CATEGORY_NAMES: dict[str, str] = {
+    "suicide": "suicide or self-harm",
+    "medical": "a medical emergency under way",
+    "violence": "violence or sexual assault",
+    "harm_to_others": "danger to others",
+    "someone_else": "someone else in danger",
+}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Resource(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Text
+    contact: Text
+    region: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+    def line(self) -> str:
+        return f"{self.name} ({self.region}): {self.contact}"
+
+
+class CategoryHelp(BaseModel):
+    """What one kind of crisis is shown: its own words first, then its lines."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Text
+    message: Text
+    resources: list[Resource] = Field(min_length=1)
+
+
+class CrisisResources(BaseModel):
+    """`data/crisis.yaml`: every text and number shown about a crisis, per category. The
+    emergency line is listed first in every category's panel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    last_checked: date
+    disclaimer: Text  # the banner and --help
+    urgent: Text  # above the lines of every panel
+    notice: Text  # what this tool is not
+    invite: Text  # the panel's last line: reach a person
+    concern: Text  # the warm line added to an ordinary reply at level `concern`
+    support: Text  # the chat's reply, after an urgent one, to a message that is no question
+    reminder: Text  # one line under every later answer in that chat
+    medication: Text  # the reply to a medication question without risk
+    emergency: Resource
+    categories: dict[Category, CategoryHelp]
+    general: CategoryHelp  # the chat's `crisis` command
+
+    @model_validator(mode="after")
+    def _every_category(self) -> CrisisResources:
+        missing = [c for c in CATEGORIES if c not in self.categories]
+        if missing:
+            raise ValueError(f"categories: missing {', '.join(missing)}")
+        return self
+
+    def help_for(self, category: str | None) -> CategoryHelp:
+        return self.categories.get(category, self.general)  # type: ignore[call-overload]
+
+    def lines(self, category: str | None) -> list[Resource]:
+        """The emergency line, then the category's own (the general ones without a category)."""
+        return [self.emergency, *self.help_for(category).resources]
+
+    def key_line(self, category: str | None) -> Resource:
+        """The first line after the emergency number: the one a short reply names."""
+        return self.help_for(category).resources[0]
+
+    def to_json(self, category: str | None, level: Level) -> dict[str, Any]:
+        """The `crisis` object of a JSON reply."""
+        help_ = self.help_for(category)
+        return {
+            "level": level,
+            "category": category,
+            "title": help_.title,
+            "message": _one_line(help_.message),
+            "urgent": self.urgent,
+            "resources": [r.model_dump(mode="json") for r in self.lines(category)],
+            "notice": _one_line(self.notice),
+            "line": _one_line(self.concern) if level == "concern" else None,
+            "last_checked": self.last_checked.isoformat(),
+        }
+
+
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FaqError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise FaqError(f"{path}: the {what} file is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise FaqError(f"{path}: YAML error: {exc}") from None
+    except RecursionError:
+        raise FaqError(f"{path}: the {what} file is nested too deeply") from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
+    )
+
+
+def load_resources(path: Path) -> CrisisResources:
+    data = _read_yaml(path, "crisis resources")
+    try:
+        return CrisisResources.model_validate(data)
+    except ValidationError as exc:
+        raise FaqError(f"{path}: invalid crisis resources: {_problems(exc)}") from None
+
+
+def disclaimer(path: Path) -> str:
+    """The one-paragraph disclaimer with its numbers, read without validating the whole file
+    (`--help` needs only this line); a fixed sentence if the file is unreadable."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _one_line(str(data["disclaimer"]))
+    except Exception:  # --help must work whatever the file holds; validate reports it
+        return (
+            "This is an automated FAQ tool, not therapy or medical advice. If you are in "
+            "danger, call your local emergency number now."
+        )
+
+
+class Example(BaseModel):
+    """One training message of the crisis screen, labelled by level, category and voice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: Text
+    level: Level
+    category: Category | Literal["none"]
+    voice: Text
+    kind: Text
+
+    @model_validator(mode="after")
+    def _category_matches_level(self) -> Example:
+        if (self.level == "none") != (self.category == "none"):
+            raise ValueError("category must be 'none' exactly when level is 'none'")
+        return self
+
+
+class CrisisExamples(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    examples: list[Example] = Field(min_length=1)
+
+    @property
+    def crisis(self) -> list[Example]:
+        return [e for e in self.examples if e.level == "urgent"]
+
+    @property
+    def ordinary(self) -> list[Example]:
+        return [e for e in self.examples if e.level != "urgent"]
+
+
+def load_examples(path: Path) -> CrisisExamples:
+    data = _read_yaml(path, "crisis examples")
+    try:
+        examples = CrisisExamples.model_validate(data)
+    except ValidationError as exc:
+        raise FaqError(f"{path}: invalid crisis examples: {_problems(exc)}") from None
+    levels = {e.level for e in examples.examples}
+    if not {"urgent", "none"} <= levels:
+        raise FaqError(f"{path}: the examples need both urgent and ordinary (none) messages")
+    return examples

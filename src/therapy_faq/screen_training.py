@@ -1,0 +1,182 @@
+"""Training the crisis screen's classifier (build time only; scikit-learn and SciPy are imported
+inside the functions).
+
+The classifier is trained once per examples file and model, and cached in the user cache under
+a key made of their hashes and this module's settings: an FAQ rebuild reuses it. An index build
+copies the two small files into the index folder, so a session reads one consistent index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from therapy_faq.crisis import CrisisExamples, Example
+from therapy_faq.encoder import Encoder
+from therapy_faq.safety import (
+    HASH_BITS,
+    LABELS,
+    SCREEN_SETTINGS_FILE,
+    SCREEN_WEIGHTS_FILE,
+    Thresholds,
+    ngram_features,
+    screen_settings,
+    sentences,
+)
+
+SCREEN_VERSION = 2
+# Chosen by grouped cross-validation on the training examples, holding out whole voices and
+# whole kinds of message (`python scripts/calibrate_screen.py`); never on an evaluation set.
+EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
+SCREEN_C = 10.0  # inverse regularisation strength
+THRESHOLDS = Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.5)
+
+Progress = Callable[[int], None]
+
+
+def label_of(example: Example) -> int:
+    if example.level == "urgent":
+        return LABELS.index(f"urgent:{example.category}")
+    return LABELS.index(example.level)
+
+
+def training_rows(examples: Sequence[Example]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, labels and the example each row comes from. Clauses of ordinary messages are
+    ordinary rows too: at question time every clause of a long message is screened alone."""
+    texts: list[str] = []
+    labels: list[int] = []
+    origins: list[int] = []
+    for number, example in enumerate(examples):
+        texts.append(example.text)
+        labels.append(label_of(example))
+        origins.append(number)
+        if example.level == "none":
+            for clause in sentences(example.text):
+                texts.append(clause)
+                labels.append(LABELS.index("none"))
+                origins.append(number)
+    return texts, np.asarray(labels), np.asarray(origins)
+
+
+def ngram_matrix(texts: Sequence[str]):  # returns a scipy.sparse.csr_matrix
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
+    indices: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for text in texts:
+        columns, weights = ngram_features(text)
+        indices.append(columns)
+        values.append(weights)
+        indptr.append(indptr[-1] + len(columns))
+    return csr_matrix(
+        (np.concatenate(values), np.concatenate(indices), np.asarray(indptr)),
+        shape=(len(texts), 1 << HASH_BITS),
+        dtype=np.float32,
+    )
+
+
+def features(texts: Sequence[str], vectors: np.ndarray, embedding_weight: float):
+    from scipy.sparse import csr_matrix, hstack
+
+    dense = csr_matrix(np.asarray(vectors, dtype=np.float32) * embedding_weight)
+    return hstack([ngram_matrix(texts), dense], format="csr")
+
+
+def level_weights(labels: np.ndarray) -> np.ndarray:
+    """Each level (none, concern, urgent) weighs the same in total, whatever its number of
+    examples; within urgent, categories keep their share (balancing the seven labels would give
+    urgent five sevenths of the weight)."""
+    levels = np.minimum(labels, 2)
+    counts = np.bincount(levels, minlength=3).astype(np.float64)
+    present = counts > 0
+    per_level = np.where(present, len(labels) / (present.sum() * np.maximum(counts, 1)), 0.0)
+    return per_level[levels]
+
+
+def fit(matrix, labels: np.ndarray, c: float = SCREEN_C):  # returns a LogisticRegression
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=3_000)
+    model.fit(matrix, labels, sample_weight=level_weights(labels))
+    return model
+
+
+def weight_matrix(model, dimension: int, embedding_weight: float) -> np.ndarray:
+    """The layout `safety.ScreenModel` reads: n-gram rows, embedding rows (scaled), bias row;
+    one column per label (a label absent from training keeps a very low bias)."""
+    hashed = 1 << HASH_BITS
+    weights = np.zeros((hashed + dimension + 1, len(LABELS)), dtype=np.float32)
+    weights[-1, :] = -30.0
+    coef, intercept, classes = model.coef_, model.intercept_, model.classes_
+    if len(classes) == 2:  # scikit-learn keeps one row: the second label's logit, the first's 0
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    for row, label in enumerate(classes):
+        weights[:hashed, label] = coef[row, :hashed]
+        weights[hashed:-1, label] = coef[row, hashed:] * embedding_weight
+        weights[-1, label] = intercept[row]
+    return weights
+
+
+def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> str:
+    settings = f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{THRESHOLDS}"
+    text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def screens_cache() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("therapy-faq") / "screens"
+
+
+def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: int) -> bool:
+    folder = screens_cache() / screen_key(examples_sha256, model_fingerprint, dimension)
+    return (folder / SCREEN_SETTINGS_FILE).is_file() and (folder / SCREEN_WEIGHTS_FILE).is_file()
+
+
+def trained_screen(
+    examples: CrisisExamples,
+    examples_sha256: str,
+    encoder: Encoder,
+    model_fingerprint: str,
+    progress: Progress | None = None,
+) -> Path:
+    """The folder of the classifier for these examples and this model: from the cache, or
+    trained now (embedding every example is the slow part) and cached."""
+    folder = screens_cache() / screen_key(examples_sha256, model_fingerprint, encoder.dimension)
+    if screen_is_cached(examples_sha256, model_fingerprint, encoder.dimension):
+        return folder
+    texts, labels, _ = training_rows(examples.examples)
+    vectors = encoder.encode(texts, progress=progress)
+    model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
+    weights = weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        with (staging / SCREEN_WEIGHTS_FILE).open("wb") as handle:
+            np.save(handle, weights, allow_pickle=False)
+        settings = screen_settings(
+            encoder.dimension, THRESHOLDS, examples_sha256=examples_sha256, rows=len(texts)
+        )
+        (staging / SCREEN_SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
+        try:
+            os.replace(staging, folder)
+        except OSError:  # another build cached the same screen meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def training_size(examples: CrisisExamples) -> int:
+    return len(training_rows(examples.examples)[0])
