@@ -63,7 +63,7 @@ def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, 
     with pytest.raises(IndexFolderRefusedError, match="not a therapy-faq index and is not empty"):
         build(Paths(faq, folder), StubEncoder())
     assert _contents(folder) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["faq.yaml", "mydocs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", "mydocs"]
 
 
 def test_build_refuses_a_file_in_place_of_the_folder(tmp_path: Path, faq: Path) -> None:
@@ -123,7 +123,7 @@ def test_replace_folder_swaps_whole_folders(
     staging.mkdir()
     (staging / "new").write_text("new", encoding="utf-8")
     files.replace_folder(staging, target, retired_prefix=".target.retired-")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "target"]
     assert [p.name for p in target.iterdir()] == ["new"]
 
 
@@ -186,7 +186,7 @@ def test_import_replaces_its_output_whole(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith("# Imported from")
     assert out.stat().st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["faq.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml"]
 
 
 def _can_mount_tmpfs() -> bool:

@@ -117,6 +117,7 @@ class CrisisResources(BaseModel):
             "urgent": self.urgent,
             "resources": [r.model_dump(mode="json") for r in self.lines(category)],
             "notice": _one_line(self.notice),
+            "invite": _one_line(self.invite),
             "line": _one_line(self.concern) if level == "concern" else None,
             "last_checked": self.last_checked.isoformat(),
         }
