@@ -45,16 +45,18 @@ class Labelled(BaseModel):
     expected: list[Text] = Field(min_length=1)
 
 
+def _text_only(cls: type, value: Any) -> Any:
+    """A bare string in a set stands for `{text: ...}`."""
+    return {"text": value} if isinstance(value, str) else value
+
+
 class CrisisItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Text
     category: Category | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_text(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
+    _plain_text = model_validator(mode="before")(classmethod(_text_only))
 
 
 class OrdinaryItem(BaseModel):
@@ -63,10 +65,7 @@ class OrdinaryItem(BaseModel):
     text: Text
     expected: list[Text] = Field(default_factory=list)  # empty: only the screen is judged
 
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_text(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
+    _plain_text = model_validator(mode="before")(classmethod(_text_only))
 
 
 class EvalSet(BaseModel):

@@ -46,11 +46,7 @@ def fold(text: str) -> str:
 
 def normalise(text: str) -> str:
     """`fold`, leetspeak inside words undone, punctuation and emoji turned into spaces."""
-    words = [
-        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
-        for word in fold(text).split()
-    ]
-    text = re.sub(r"[^\w\s]", " ", " ".join(words))
+    text = re.sub(r"[^\w\s]", " ", normalise_tokens(fold(text)))
     return " ".join(text.split())
 
 
