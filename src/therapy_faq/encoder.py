@@ -166,9 +166,8 @@ class SentenceTransformerEncoder:
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         model = self._load()
-        chunks = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
+
+        def batch_vectors(batch: list[str]) -> np.ndarray:
             vectors = model.encode(
                 batch,
                 batch_size=self.batch_size,
@@ -176,12 +175,9 @@ class SentenceTransformerEncoder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            chunks.append(np.asarray(vectors, dtype=np.float32))
-            if progress:
-                progress(len(batch))
-        if not chunks:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(chunks)
+            return np.asarray(vectors, dtype=np.float32)
+
+        return encode_by_length(texts, self.batch_size, self.dimension, batch_vectors, progress)
 
 
 class OnnxEncoder:
@@ -225,25 +221,40 @@ class OnnxEncoder:
         return self._tokenizer, self._session
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        return encode_by_length(texts, self.batch_size, self.dimension, self._vectors, progress)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
         tokenizer, session = self._load()
-        chunks = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = tokenizer.encode_batch(list(texts[start : start + self.batch_size]))
-            feeds = {
-                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
-            }
-            hidden = session.run(None, feeds)[0]
-            mask = feeds["attention_mask"][:, :, None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            chunks.append((pooled / np.clip(norms, 1e-12, None)).astype(np.float32))
-            if progress:
-                progress(len(batch))
-        if not chunks:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(chunks)
+        batch = tokenizer.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+        }
+        hidden = session.run(None, feeds)[0]
+        mask = feeds["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def encode_by_length(
+    texts: Sequence[str],
+    batch_size: int,
+    dimension: int,
+    batch_vectors: Callable[[list[str]], np.ndarray],
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Vectors of `texts` in their order, computed in batches of similar length: a batch is
+    padded to its longest text, so mixing a long message with short ones wastes most of it."""
+    result = np.zeros((len(texts), dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        result[rows] = batch_vectors([texts[i] for i in rows])
+        if progress:
+            progress(len(rows))
+    return result
 
 
 def default_encoder() -> Encoder:
