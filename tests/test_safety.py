@@ -62,11 +62,17 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("the voices keep telling me to hurt the baby", "harm_to_others"),
         ("I'm going to stab my neighbour", "harm_to_others"),
         ("my brother says he wants to die", "someone_else"),
+        ("honestly I just want to die", "suicide"),  # "want", not "wants": their own danger
+        ("this is my last goodbye", "suicide"),
     ],
 )
 def test_patterns_name_their_category(text: str, category: str) -> None:
     hit = pattern_hit(text)
     assert hit is not None and hit.category == category
+
+
+def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
+    assert pattern_hit("how do I say goodbye to my therapist when we stop?") is None
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,7 @@ EXPLICIT: dict[str, str] = {
         r"\bkill (?:yourself|urself|your self)\b"
     ),
     "goodbye": (
-        r"\b(?:this is|saying|say) (?:my )?(?:final |last )?goodbye\b|"
+        r"\bthis is (?:my )?(?:final |last )?goodbye\b|\bsay(?:ing)? (?:my )?(?:final|last) goodbyes?\b|"
         r"\bgoodbye (?:everyone|everybody|forever|world|cruel world|all)\b|"
         r"\b(?:final|last) (?:message|note|words|goodbye|letter)\b|\bsuicide note\b|"
         r"\bgoodbye (?:note|letter|message|text)s?\b|\btexted (?:me )?goodbye\b|"
@@ -143,7 +143,8 @@ EXPLICIT: dict[str, str] = {
     "someone in danger": (
         r"\b(?:kill|hurt|harm|cut|off|unaliv)\w* (?:him|her|them|their)sel(?:f|ves)\b|"
         r"\b(?:took|swallowed|taken) (?:a bunch of|a lot of|too many|all (?:of )?(?:his|her|their|"
-        r"my|the)|a whole bottle of) (?:pills|meds|tablets)\b|\bwants? to die\b|"
+        r"my|the)|a whole bottle of) (?:pills|meds|tablets)\b|"
+        r"\b(?:he|she|they|(?:my|our|a) \w+) (?:really |just |still )?wants? to die\b|"
         r"\b(?:threaten\w*|talk\w* about|thinking about|planning) (?:to )?"
         r"(?:suicide|jump\w*|kill\w*|end\w* (?:his|her|their) life)"
     ),
