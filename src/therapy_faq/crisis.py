@@ -136,10 +136,15 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise FaqError(f"{path}: the {what} file is nested too deeply") from None
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
+def _problems(exc: ValidationError, shown: int = 20) -> str:
+    """The first few problems on one line: a file with hundreds of bad rows needs a count, not
+    a screenful."""
+    errors = exc.errors()
+    text = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+        for e in errors[:shown]
     )
+    return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
 
 
 def load_resources(path: Path) -> CrisisResources:
