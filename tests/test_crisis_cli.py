@@ -116,11 +116,6 @@ def test_chat_on_a_pipe_shows_help_and_stays_open(real_env) -> None:
     assert "72 percent" in after and "Help is still there" in after
 
 
-@pytest.mark.xfail(
-    reason="under CliRunner only the panels are captured; `printf ... | therapy-faq chat` shows "
-    "the support reply and the reminder (issue 10 note): to be diagnosed",
-    strict=False,
-)
 def test_chat_remembers_a_crisis(real_env) -> None:
     script = (
         "I've written my note and I'm going to end my life tonight\n"
@@ -137,6 +132,7 @@ def test_chat_remembers_a_crisis(real_env) -> None:
     # The second risky message gets the panel again, shorter: no notice repeated.
     assert out.count("not a person or a crisis service") == 1
     assert out.count("call your local emergency number now") == 2
+    assert "Helping someone who may be in danger" not in out  # their own danger, not another's
 
 
 def test_chat_help_explains_the_tool_and_crisis_shows_the_panel(real_env) -> None:
