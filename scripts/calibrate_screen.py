@@ -178,6 +178,10 @@ def worst_groups(examples, oof, hits, limits, groups, level: str, bad: tuple[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--grid", action="store_true", help="search the settings")
+    parser.add_argument("--c", type=float, nargs="+", help="values of C to search (with --grid)")
+    parser.add_argument(
+        "--weight", type=float, nargs="+", help="embedding weights to search (with --grid)"
+    )
     args = parser.parse_args()
     examples = load_examples(crisis_examples_path()).examples
     hits = [pattern_hit(e.text) is not None for e in examples]
@@ -189,7 +193,9 @@ def main() -> None:
     }
     settings = [(SCREEN_C, EMBEDDING_WEIGHT)]
     if args.grid:
-        settings = list(itertools.product([3.0, 10.0, 30.0], [1.0, 2.0, 4.0]))
+        settings = list(
+            itertools.product(args.c or [3.0, 10.0, 30.0], args.weight or [1.0, 2.0, 4.0])
+        )
     for c, weight in settings:
         started = time.perf_counter()
         oofs = {name: out_of_fold(examples, g, c, weight, embed) for name, g in groupings.items()}
@@ -198,8 +204,8 @@ def main() -> None:
         if args.grid:
             candidates = [
                 Thresholds(u, p, h)
-                for u in (0.3, 0.4, 0.5, 0.6)
-                for p in (0.02, 0.05, 0.1, 0.2)
+                for u in (0.4, 0.5, 0.6, 0.7)
+                for p in (0.05, 0.1, 0.2, 0.3, 0.4)
                 for h in (0.3, 0.5, 0.7)
             ]
         for limits in candidates:
