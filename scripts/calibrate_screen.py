@@ -33,7 +33,7 @@ import numpy as np
 
 from therapy_faq.crisis import load_examples
 from therapy_faq.encoder import default_encoder
-from therapy_faq.safety import LABELS, Thresholds, pattern_hit, sentences
+from therapy_faq.safety import LABELS, Thresholds, is_bare, pattern_hit, sentences
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
     SCREEN_C,
@@ -135,10 +135,11 @@ def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[n
     return result
 
 
-def decide(probs: np.ndarray, hit: bool, limits: Thresholds) -> str:
+def decide(probs: np.ndarray, hit: bool, limits: Thresholds, bare: bool = False) -> str:
+    """`safety.CrisisScreen.assess` on out-of-fold probabilities."""
     urgent = probs[:, 2:].sum(axis=1).max()
     help_ = (probs[:, 2:].sum(axis=1) + probs[:, 1]).max()
-    if (hit and urgent >= limits.pattern_urgent) or urgent >= limits.urgent:
+    if (hit and (urgent >= limits.pattern_urgent or bare)) or urgent >= limits.urgent:
         return "urgent"
     if hit or help_ >= limits.concern:
         return "concern"
@@ -146,7 +147,9 @@ def decide(probs: np.ndarray, hit: bool, limits: Thresholds) -> str:
 
 
 def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:
-    verdicts = [decide(p, h, limits) for p, h in zip(oof, hits, strict=True)]
+    verdicts = [
+        decide(p, h, limits, is_bare(e.text)) for e, p, h in zip(examples, oof, hits, strict=True)
+    ]
     by_level = defaultdict(Counter)
     for example, verdict in zip(examples, verdicts, strict=True):
         by_level[example.level][verdict] += 1
@@ -171,7 +174,7 @@ def worst_groups(examples, oof, hits, limits, groups, level: str, bad: tuple[str
         if example.level != level:
             continue
         rates[group][1] += 1
-        rates[group][0] += decide(probs, hit, limits) in bad
+        rates[group][0] += decide(probs, hit, limits, is_bare(example.text)) in bad
     return sorted(((n / t, g, t) for g, (n, t) in rates.items()), reverse=True)[:5]
 
 

@@ -141,8 +141,7 @@ def _problems(exc: ValidationError, shown: int = 20) -> str:
     a screenful."""
     errors = exc.errors()
     text = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
-        for e in errors[:shown]
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:shown]
     )
     return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
 

@@ -128,7 +128,8 @@ EXPLICIT: dict[str, str] = {
         r"\bkill (?:yourself|urself|your self)\b"
     ),
     "goodbye": (
-        r"\bthis is (?:my )?(?:final |last )?goodbye\b|\bsay(?:ing)? (?:my )?(?:final|last) goodbyes?\b|"
+        r"\bthis is (?:my )?(?:final |last )?goodbye\b|"
+        r"\bsay(?:ing)? (?:my )?(?:final|last) goodbyes?\b|"
         r"\bgoodbye (?:everyone|everybody|forever|world|cruel world|all)\b|"
         r"\b(?:final|last) (?:message|note|words|goodbye|letter)\b|\bsuicide note\b|"
         r"\bgoodbye (?:note|letter|message|text)s?\b|\btexted (?:me )?goodbye\b|"
@@ -457,6 +458,16 @@ def sentences(text: str, limit: int = MAX_CLAUSES) -> list[str]:
     return parts if len(parts) <= limit else [*parts[: limit - 1], parts[-1]]
 
 
+BARE_WORDS = 3
+
+
+def is_bare(text: str) -> bool:
+    """A message of a few words has no frame (no "not", no "laughing", no "years ago") that
+    could make a crisis phrase in it safe, and too little for the classifier to judge: a
+    pattern match in it is urgent whatever the classifier says ("kms", "want to die")."""
+    return len(normalise(text).split()) <= BARE_WORDS
+
+
 class CrisisScreen:
     """Decides the level and category of a message from the patterns and the classifier."""
 
@@ -481,7 +492,7 @@ class CrisisScreen:
         urgent, help_, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        if hit is not None and urgent >= limits.pattern_urgent:
+        if hit is not None and (urgent >= limits.pattern_urgent or is_bare(text)):
             layer = "both" if urgent >= limits.urgent else "pattern"
             return Assessment("urgent", hit.category, layer, f"pattern '{hit.name}'")
         if urgent >= limits.urgent:
