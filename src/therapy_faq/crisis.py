@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -125,15 +126,15 @@ class CrisisResources(BaseModel):
 
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamlfile.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FaqError(f"cannot read the {what} file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise FaqError(f"{path}: the {what} file is not UTF-8 text") from None
+    except yamlfile.YamlShapeError as exc:
+        raise FaqError(f"{path}: the {what} file: {exc}") from None
     except yaml.YAMLError as exc:
         raise FaqError(f"{path}: YAML error: {exc}") from None
-    except RecursionError:
-        raise FaqError(f"{path}: the {what} file is nested too deeply") from None
 
 
 def _problems(exc: ValidationError, shown: int = 20) -> str:
@@ -158,7 +159,7 @@ def disclaimer(path: Path) -> str:
     """The one-paragraph disclaimer with its numbers, read without validating the whole file
     (`--help` needs only this line); a fixed sentence if the file is unreadable."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.load(path.read_text(encoding="utf-8"))
         return _one_line(str(data["disclaimer"]))
     except Exception:  # --help must work whatever the file holds; validate reports it
         return (

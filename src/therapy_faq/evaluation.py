@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from therapy_faq import yamlfile
 from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
@@ -79,10 +80,16 @@ class EvalSet(BaseModel):
 
 def load_eval_set(path: Path) -> EvalSet:
     try:
-        return EvalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return EvalSet.model_validate(yamlfile.load(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise UsageError(f"evaluation file not found: {path}") from None
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        yaml.YAMLError,
+        yamlfile.YamlShapeError,
+        ValidationError,
+    ) as exc:
         raise FaqError(f"invalid evaluation file {path}: {exc}") from None
 
 

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -112,7 +113,9 @@ def load_faq(path: Path) -> Faq:
     except (OSError, UnicodeDecodeError) as exc:
         raise FaqError(f"cannot read FAQ file {path}: {exc}") from None
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yamlfile.load(text)
+    except yamlfile.YamlShapeError as exc:
+        raise FaqError(f"{path}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

@@ -1,0 +1,105 @@
+"""Reading the project's YAML files (the FAQ, the crisis files, the evaluation sets) safely.
+
+PyYAML accepts things a hand-edited file should never mean: a second `answer:` silently wins, a
+file of aliases can expand a few megabytes into gigabytes of work, and 50,000 nested brackets
+overflow the C composer's stack (SIGSEGV, no Python error to catch). Before anything is built,
+the file's events are read with libyaml's parser, which does not recurse, and its nesting depth
+and alias expansion are bounded; then it is loaded by a loader that refuses duplicate keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 64  # the shipped files nest 4 levels deep
+# Nodes after alias expansion, at most this many times the file's own nodes (plus a margin):
+# the FAQ's source anchors expand it by less than 1.5.
+MAX_EXPANSION = 10
+EXPANSION_MARGIN = 10_000
+
+_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlShapeError(ValueError):
+    """A file YAML itself accepts, refused here (duplicate key, nesting, alias expansion)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message if line is None else f"line {line}: {message}")
+        self.line = line
+
+
+class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if duplicate:
+                raise YamlShapeError(
+                    f"the key {str(key)[:60]!r} is given twice in one mapping",
+                    key_node.start_mark.line + 1,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def check_shape(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and aliases that expand the file beyond
+    MAX_EXPANSION times its size, reading parser events only (no recursion, no objects)."""
+    depth = 0
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases inside expanded
+    stack: list[list[Any]] = []  # open collections: [anchor, nodes so far]
+    nodes = expanded = 0
+    for event in yaml.parse(text, Loader=_BASE):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlShapeError(
+                    f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1
+                )
+            stack.append([event.anchor, 1])
+            nodes += 1
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, size = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+            nodes += 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][1] += size
+        else:
+            expanded += size
+        if stack and stack[-1][1] > MAX_EXPANSION * max(nodes, 1) + EXPANSION_MARGIN:
+            raise _expansion_error(event)
+        if expanded > MAX_EXPANSION * max(nodes, 1) + EXPANSION_MARGIN:
+            raise _expansion_error(event)
+
+
+def _expansion_error(event: yaml.Event) -> YamlShapeError:
+    return YamlShapeError(
+        f"its aliases expand it to more than {MAX_EXPANSION} times its size",
+        event.start_mark.line + 1 if event.start_mark else None,
+    )
+
+
+def load(text: str) -> Any:
+    """The data of one YAML document, after `check_shape`; duplicate keys refused.
+    Raises YamlShapeError, or yaml.YAMLError for what YAML itself refuses."""
+    check_shape(text)
+    return yaml.load(text, Loader=_StrictLoader)
