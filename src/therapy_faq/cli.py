@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 from therapy_faq import __version__
 from therapy_faq.crisis import disclaimer
 from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
+from therapy_faq.fields import json_text, printable
 from therapy_faq.render import (
     entry_json,
     entry_view,
@@ -97,7 +97,7 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     except TherapyFaqError as exc:
         if debug:
             raise
-        err.print(Text(f"error: {exc}", style="red"))
+        err.print(Text(f"error: {printable(exc)}", style="red"))
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print(Text("interrupted", style="dim"))
@@ -105,7 +105,9 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        err.print(Text(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)"))
+        err.print(
+            Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)")
+        )
         raise typer.Exit(1) from None
 
 
@@ -239,7 +241,7 @@ def ask(
                 continue
             reply = assistant.reply(text, top_k=top_k)
             if as_json:
-                sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+                sys.stdout.write(json_text(reply.to_json()) + "\n")
                 sys.stdout.flush()
             else:
                 out.print(reply_view(reply))
@@ -259,10 +261,7 @@ def list_entries(
     with friendly_errors(debug):
         entries = load_faq(resolve_faq_path(faq))
         if as_json:
-            sys.stdout.write(
-                json.dumps([entry_json(e) for e in entries.entries], ensure_ascii=False, indent=2)
-                + "\n"
-            )
+            sys.stdout.write(json_text([entry_json(e) for e in entries.entries], indent=2) + "\n")
         else:
             out.print(faq_table(entries))
             out.print(Text(f"{len(entries.entries)} entries", style="dim"))
@@ -284,7 +283,7 @@ def show(
         if entry is None:
             raise UsageError(f"no entry with id '{entry_id}' (see `therapy-faq list`)")
         if as_json:
-            sys.stdout.write(json.dumps(entry_json(entry), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json_text(entry_json(entry), indent=2) + "\n")
         else:
             out.print(entry_view(entry))
 
@@ -474,7 +473,7 @@ def evaluate_command(
                 "misses": [vars(m) for m in report.misses],
                 "failed_targets": failures,
             }
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json_text(payload, indent=2) + "\n")
         else:
             out.print(eval_view(report, TARGETS, misses))
         if failures:

@@ -23,8 +23,7 @@ from pydantic import (
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from therapy_faq.fields import Text
 
 Category = Literal["suicide", "medical", "violence", "harm_to_others", "someone_else"]
 Level = Literal["urgent", "concern", "none"]

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     model_validator,
 )
@@ -33,9 +32,9 @@ from therapy_faq import yamlfile
 from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
+from therapy_faq.fields import Text
 from therapy_faq.retrieval import clean_query
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 RANK_DEPTH = 10
 
 

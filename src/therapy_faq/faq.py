@@ -23,8 +23,8 @@ from pydantic import (
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
+from therapy_faq.fields import Text
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 
@@ -35,7 +35,7 @@ class Source(BaseModel):
 
     title: Text
     document: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[Text, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     question: Text | None = None
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
+from therapy_faq.fields import strip_controls
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
@@ -105,8 +106,8 @@ def import_csv(
     seen_questions: dict[str, int] = {}
     used_ids: set[str] = set()
     for number, row in enumerate(rows, start=1):  # data rows, the header not counted
-        question, fixed_q = _repair((row.get(columns["question"]) or "").strip())
-        answer, fixed_a = _repair((row.get(columns["answer"]) or "").strip())
+        question, fixed_q = _repair(strip_controls(row.get(columns["question"]) or "").strip())
+        answer, fixed_a = _repair(strip_controls(row.get(columns["answer"]) or "").strip())
         result.repaired += fixed_q or fixed_a
         question = " ".join(question.split())
         if not question:
@@ -128,8 +129,13 @@ def import_csv(
         while entry_id in used_ids:
             entry_id, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(entry_id)
-        source: dict[str, Any] = {"title": title or path.stem, "document": path.name}
-        source_value = (row.get(columns["source"]) or "").strip() if columns["source"] else ""
+        source: dict[str, Any] = {
+            "title": strip_controls(title or "").strip() or path.stem,
+            "document": path.name,
+        }
+        source_value = (
+            strip_controls(row.get(columns["source"]) or "").strip() if columns["source"] else ""
+        )
         if re.match(r"^https?://\S+$", source_value):
             source["url"] = source_value
         elif source_value:

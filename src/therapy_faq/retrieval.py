@@ -16,6 +16,7 @@ import numpy as np
 
 from therapy_faq.classifier import entry_probabilities
 from therapy_faq.faq import Entry, Faq
+from therapy_faq.fields import UNSAFE
 from therapy_faq.index import ANSWER, BM25_DIR, LoadedIndex
 from therapy_faq.lexical import Bm25Scorer
 
@@ -84,7 +85,7 @@ def clean_query(text: str) -> str:
     kept = []
     for char in text:
         category = unicodedata.category(char)
-        if category in ("Cc", "Zl", "Zp"):
+        if category in ("Cc", "Zl", "Zp") or UNSAFE.match(char):
             kept.append(" ")
         elif category not in ("Cs", "Co", "Cn"):
             kept.append(char)
