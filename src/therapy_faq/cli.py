@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
 from therapy_faq import __version__
 from therapy_faq.crisis import disclaimer
-from therapy_faq.errors import EXIT_CODES, TherapyFaqError, UsageError
+from therapy_faq.errors import EXIT_CODES, OutputError, TherapyFaqError, UsageError
 from therapy_faq.fields import json_text, printable
 from therapy_faq.render import (
     entry_json,
@@ -87,6 +89,10 @@ TopKOption = Annotated[
 ]
 
 
+BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+
+
 @contextmanager
 def friendly_errors(debug: bool) -> Iterator[None]:
     """One clear line and a documented exit code per failure; a traceback only with --debug."""
@@ -102,6 +108,16 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         err.print(Text("interrupted", style="dim"))
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader left (`| head -1`): nothing more to say, to anyone.
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(BROKEN_PIPE) from None
+    except OSError as exc:
+        if debug or exc.errno not in WRITE_ERRNOS:
+            raise
+        err.print(Text(f"error: cannot write the output: {exc.strerror}", style="red"))
+        raise typer.Exit(OutputError.exit_code) from None
     except Exception as exc:
         if debug:
             raise
@@ -166,7 +182,10 @@ def _readable(text: str) -> str:
 
 
 def _stdin_lines() -> Iterator[str]:
-    """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error."""
+    """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error.
+    A closed standard input (`<&-`) is an empty one."""
+    if sys.stdin is None:
+        return
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")
     for line in sys.stdin:
@@ -199,7 +218,7 @@ def chat(
     """Chat: ask question after question (reads lines, without prompts, when stdin is a pipe)."""
     from therapy_faq.chat import run_chat, terminal_lines
 
-    interactive = sys.stdin.isatty()
+    interactive = sys.stdin is not None and sys.stdin.isatty()
     with friendly_errors(debug):
         if interactive:
             with err.status("Loading the FAQ and the model ..."):
@@ -411,7 +430,6 @@ def import_command(
         if output is None:
             sys.stdout.write(text)
         else:
-            from therapy_faq.errors import OutputError
             from therapy_faq.files import write_text_atomic
 
             try:

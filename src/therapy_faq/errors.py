@@ -57,6 +57,8 @@ EXIT_CODES: dict[int, str] = {
     4: "the index is missing or broken and could not be rebuilt, or its folder holds other files",
     5: "the embedding model is missing or does not match its fingerprint",
     6: "eval --check: a figure is below its target",
-    7: "an output file could not be written (any file it would replace is left as it was)",
+    7: "an output file, or standard output, could not be written (full disk, read-only); any "
+    "file it would replace is left as it was",
     130: "interrupted (Ctrl-C)",
+    141: "the reader of the output went away (`| head -1`); nothing is printed",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from dataclasses import dataclass, field
@@ -80,10 +81,21 @@ def import_csv(
     encoding: str = "utf-8",
 ) -> ImportResult:
     try:
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding '{encoding}' for --encoding (try utf-8, cp1252 or latin-1)"
+        ) from None
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
             reader = csv.DictReader(handle)
             headers = list(reader.fieldnames or [])
             rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise FaqError(
+            f"{path} is not {encoding} text (it holds the byte 0x{exc.object[exc.start]:02x}); "
+            "name its encoding with --encoding, e.g. --encoding cp1252"
+        ) from None
     except OSError as exc:
         raise FaqError(f"cannot read {path}: {exc.strerror}") from None
     except csv.Error as exc:

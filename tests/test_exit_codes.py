@@ -1,0 +1,73 @@
+"""Failures people meet at a shell (issue 14, item 8): each ends with one line and its documented
+exit code, never a traceback: a closed stdin, a reader that leaves, a full disk, an encoding."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from therapy_faq.errors import EXIT_CODES
+
+from .conftest import run_module, subprocess_env
+
+THERAPY_FAQ = f"{sys.executable} -m therapy_faq"
+
+
+def shell(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+@pytest.mark.model
+def test_chat_with_stdin_closed_ends_quietly(real_paths) -> None:
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
+    result = shell(f"{THERAPY_FAQ} chat <&-", env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+@pytest.mark.model
+def test_a_reader_that_leaves_ends_the_answers_quietly(real_paths) -> None:
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
+    questions = "\\n".join(["is it ok to cry in therapy"] * 200)
+    result = shell(
+        f"printf '{questions}\\n' | {THERAPY_FAQ} ask - --json | head -c 1 >/dev/null; "
+        'echo "${PIPESTATUS[1]}"',
+        env,
+    )
+    assert result.stdout.strip() == "141" and 141 in EXIT_CODES
+    assert result.stderr == ""
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_on_stdout_is_exit_7_in_one_line(real_paths) -> None:
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
+    result = shell(f"{THERAPY_FAQ} ask 'is it ok to cry in therapy' --json > /dev/full", env)
+    assert result.returncode == 7, result.stderr
+    assert " ".join(result.stderr.split()).startswith("error: cannot write the output: No space")
+
+
+def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+    csv = tmp_path / "faq.csv"
+    csv.write_text("question,answer\nWhy?,Because.\n", encoding="utf-8")
+    result = run_module("import", str(csv), "--encoding", "bogus", env=subprocess_env())
+    assert result.returncode == 2, result.stderr
+    assert "unknown encoding 'bogus'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_latin1_file_is_refused_with_a_hint_then_read_with_it(tmp_path: Path) -> None:
+    csv = tmp_path / "faq.csv"
+    csv.write_bytes("question,answer\nCaf\u00e9 or th\u00e9?,Th\u00e9.\n".encode("latin-1"))
+    refused = run_module("import", str(csv), env=subprocess_env())
+    assert refused.returncode == 3, refused.stderr
+    message = " ".join(refused.stderr.split())
+    assert "0xe9" in message and "--encoding" in message
+    read = run_module("import", str(csv), "--encoding", "latin-1", env=subprocess_env())
+    assert read.returncode == 0, read.stderr
+    assert "Café or thé?" in read.stdout
