@@ -3,6 +3,7 @@ exit code, never a traceback: a closed stdin, a reader that leaves, a full disk,
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -71,3 +72,22 @@ def test_a_latin1_file_is_refused_with_a_hint_then_read_with_it(tmp_path: Path) 
     read = run_module("import", str(csv), "--encoding", "latin-1", env=subprocess_env())
     assert read.returncode == 0, read.stderr
     assert "Café or thé?" in read.stdout
+
+
+@pytest.mark.model
+def test_a_10_mb_question_is_cut_before_any_work(real_paths) -> None:
+    from therapy_faq.assistant import MAX_QUESTION_CHARS
+
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
+    question = "can i hug my therapist " + "x" * 10_000_000  # one line, almost no spaces
+    result = run_module("ask", "-", "--json", env=env, input=question + "\n")
+    assert result.returncode == 0, result.stderr[-500:]
+    payload = json.loads(result.stdout)
+    assert payload["truncated"] is True
+    assert len(payload["query"]) == MAX_QUESTION_CHARS
+
+
+def test_a_question_of_invisible_characters_is_empty() -> None:
+    result = run_module("ask", "\u200b\u200b\u2060", env=subprocess_env())
+    assert result.returncode == 2
+    assert "the question is empty" in " ".join(result.stderr.split())

@@ -13,6 +13,8 @@ from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question,
 
 Status = Literal["answered", "no_match", "crisis"]
 LONG_QUESTION_WORDS = 180  # beyond this many words the model surely cut the question
+LONG_QUESTION_CHARS = 2_000  # or this many characters (one long "word" is many word pieces)
+MAX_QUESTION_CHARS = 20_000  # a question is cut here before any work, and echoed at most this long
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,13 @@ class Assistant:
         """An urgent message gets the resources and nothing else: an FAQ answer could read as
         dismissive ("you're totally killing it") to someone in danger. Otherwise answer or
         refuse, with a warm line and a crisis line at level `concern`."""
+        cut = len(query) > MAX_QUESTION_CHARS
+        query = query[:MAX_QUESTION_CHARS]
         text = clean_query(query)
-        # The model reads at most 256 word pieces; the crisis patterns and BM25 read it all.
-        truncated = len(text.split()) > LONG_QUESTION_WORDS
+        # The model reads at most 256 word pieces; the crisis patterns and BM25 read the rest.
+        truncated = (
+            cut or len(text.split()) > LONG_QUESTION_WORDS or len(text) > LONG_QUESTION_CHARS
+        )
         clauses = sentences(text)
         vectors = self.encoder.encode([text, *clauses])
         verdict = self.screen.assess(text, vectors, clauses)

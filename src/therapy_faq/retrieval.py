@@ -81,13 +81,14 @@ class Match:
 
 
 def clean_query(text: str) -> str:
-    """Drop control and unassigned characters, collapse white space: what is left is embedded."""
+    """Drop control, invisible format and unassigned characters, collapse white space: what is
+    left is embedded (a question of only zero-width characters is an empty one)."""
     kept = []
     for char in text:
         category = unicodedata.category(char)
         if category in ("Cc", "Zl", "Zp") or UNSAFE.match(char):
             kept.append(" ")
-        elif category not in ("Cs", "Co", "Cn"):
+        elif category not in ("Cf", "Cs", "Co", "Cn"):
             kept.append(char)
     return " ".join("".join(kept).split())
 
