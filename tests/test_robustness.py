@@ -221,3 +221,8 @@ def test_the_chat_writes_no_question_to_disk(tmp_path: Path, real_paths) -> None
     child.expect(pexpect.EOF)
     written = [p for p in home.rglob("*") if p.is_file()]
     assert not [p for p in written if secret.encode() in p.read_bytes()]
+    # Nothing at all: no history, no cache, no device id or event database from onnxruntime.
+    assert written == []
+    asked = run_module("ask", f"is crying ok {secret}", "--json", env=env)
+    assert asked.returncode == 0, asked.stderr
+    assert [p for p in home.rglob("*") if p.is_file()] == []

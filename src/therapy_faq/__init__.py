@@ -6,6 +6,10 @@ import os as _os
 _os.environ["HF_HUB_OFFLINE"] = "1"
 _os.environ["TRANSFORMERS_OFFLINE"] = "1"
 _os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# onnxruntime 1.29+ writes a device id and an event database under ~/.cache/Microsoft on Linux;
+# ORT_DISABLE_TELEMETRY is the switch its binary reads (ORT_TELEMETRY_DISABLED, newer ones).
+_os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+_os.environ["ORT_TELEMETRY_DISABLED"] = "1"
 _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 __version__ = "0.1.0"
