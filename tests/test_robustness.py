@@ -177,6 +177,31 @@ def test_a_tampered_model_is_refused_with_exit_5(tmp_path: Path, monkeypatch) ->
     assert not (tmp_path / "index").exists()
 
 
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "filler",
+    [b"\x00\x00\xc0\x7f", b"\xff"],  # NaN weights (the model loads); bytes that break it
+    ids=["nan-weights", "unreadable"],
+)
+def test_a_query_model_altered_in_place_is_rebuilt_never_a_nan(
+    tmp_path: Path, real_paths, filler: bytes
+) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(real_paths.index, index)
+    model = next(index.glob("*.onnx"))
+    data = bytearray(model.read_bytes())
+    middle = len(data) // 2 // 4 * 4
+    size = 4_000_000
+    data[middle : middle + size] = filler * (size // len(filler))  # same size: passes the check
+    model.write_bytes(bytes(data))
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
+    asked = run_module("ask", "Can you ask your therapist for a hug?", "--json", env=env)
+    assert asked.returncode == 0, asked.stderr
+    assert "Rebuilding the index" in asked.stderr
+    payload = json.loads(asked.stdout)  # NaN would not be valid JSON for a strict reader
+    assert "NaN" not in asked.stdout and payload["status"] == "answered"
+
+
 # --- offline and private -----------------------------------------------------------------
 
 

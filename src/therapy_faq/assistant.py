@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from therapy_faq.crisis import CrisisResources
 from therapy_faq.encoder import Encoder
+from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.retrieval import DEFAULT_TOP_K, Match, Retriever, clean_query
 from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question, sentences
@@ -114,6 +117,10 @@ class Assistant:
         )
         clauses = sentences(text)
         vectors = self.encoder.encode([text, *clauses])
+        if not np.isfinite(vectors).all():  # never a NaN score: the model was altered
+            raise IndexUnavailableError(
+                "the index's model gives invalid numbers; rebuild it with `therapy-faq build`"
+            )
         verdict = self.screen.assess(text, vectors, clauses)
         common = {"resources": self.resources, "screen": verdict, "truncated": truncated}
         if verdict.level == "urgent":

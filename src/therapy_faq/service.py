@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from therapy_faq.assistant import Assistant
 from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
-from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
+from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError, ModelError
 from therapy_faq.faq import Faq, file_sha256, load_faq
 from therapy_faq.index import (
     IndexState,
@@ -100,11 +102,19 @@ def open_assistant(
         encoder or ReferenceModel(),
     )
     index = None
+    query_model: Encoder | None = encoder
     if state.ok:
         try:
             index = load_index(paths.index)
+            query_model = encoder or query_encoder(index)
+            if not gives_unit_vectors(query_model):
+                raise IndexUnavailableError("its model gives invalid vectors (altered?)")
         except IndexUnavailableError as exc:
-            state = IndexState("corrupt", str(exc))
+            index, state = None, IndexState("corrupt", str(exc))
+        except ModelError as exc:
+            if encoder is not None:  # the caller's model, not the index's copy
+                raise
+            index, state = None, IndexState("corrupt", f"its model cannot be read ({exc})")
     if index is None:
         if notify:
             verb = "Building" if state.status == "missing" else "Rebuilding"
@@ -112,6 +122,7 @@ def open_assistant(
         try:
             build(paths, encoder or default_encoder(), progress, faq=faq)
             index = load_index(paths.index)
+            query_model = encoder or query_encoder(index)
         except IndexFolderRefusedError:
             raise
         except IndexUnavailableError as exc:
@@ -124,7 +135,14 @@ def open_assistant(
                 "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
     screen = CrisisScreen(index.screen)
-    return Assistant(Retriever(faq, index), screen, resources, encoder or query_encoder(index))
+    return Assistant(Retriever(faq, index), screen, resources, query_model)
+
+
+def gives_unit_vectors(encoder: Encoder) -> bool:
+    """A probe sentence gives a finite unit vector: a model file altered in place (same size)
+    gives NaN or garbage, and NaN must never reach a score."""
+    vector = encoder.encode(["is it ok to cry in therapy"])[0]
+    return bool(np.isfinite(vector).all()) and abs(float(vector @ vector) - 1.0) < 1e-3
 
 
 class ReferenceModel:
