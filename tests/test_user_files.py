@@ -17,11 +17,21 @@ from therapy_faq.errors import IndexFolderRefusedError
 from therapy_faq.index import MANIFEST_FILE, load_index
 from therapy_faq.service import Paths, build
 
-from .conftest import REPO, run_module, subprocess_env
+from .conftest import run_module, subprocess_env
 from .stub_encoder import StubEncoder
 from .test_index import SMALL_FAQ
 
-EXTERNAL_CSV = REPO.parent / "shared" / "external" / "mental_health_faq.csv"
+
+def _spreadsheet(folder: Path, rows: int = 300) -> Path:
+    """A CSV FAQ of its own (the tests do not depend on files beside the checkout) whose import
+    is about 100 KB of YAML."""
+    path = folder / "spreadsheet.csv"
+    lines = ["question,answer"]
+    for number in range(rows):
+        answer = f"Answer {number}: " + "it depends on you and your therapist; ask them. " * 6
+        lines.append(f'"What about question {number}?","{answer}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -180,13 +190,12 @@ def test_import_replaces_its_output_whole(tmp_path: Path) -> None:
     out = tmp_path / "faq.yaml"
     out.write_text("# my previous FAQ\n", encoding="utf-8")
     out.chmod(0o640)
-    result = run_module(
-        "import", str(EXTERNAL_CSV), "-o", str(out), "--force", env=subprocess_env()
-    )
+    csv = _spreadsheet(tmp_path)
+    result = run_module("import", str(csv), "-o", str(out), "--force", env=subprocess_env())
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith("# Imported from")
     assert out.stat().st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", csv.name]
 
 
 def _can_mount_tmpfs() -> bool:
@@ -205,13 +214,14 @@ def test_import_on_a_full_disk_keeps_the_previous_file(tmp_path: Path) -> None:
         pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
     disk = tmp_path / "disk"
     disk.mkdir()
+    csv = _spreadsheet(tmp_path)
     previous = "# my previous FAQ\n" + "# padding\n" * 2000  # about 20 KB of a 64 KB disk
     script = f"""
 set -e
 mount -t tmpfs -o size=64k tmpfs {disk}
 printf '%s' "$PREVIOUS" > {disk}/faq.yaml
 set +e
-{sys.executable} -m therapy_faq import {EXTERNAL_CSV} -o {disk}/faq.yaml --force
+{sys.executable} -m therapy_faq import {csv} -o {disk}/faq.yaml --force
 echo "exit=$?"
 cat {disk}/faq.yaml > {tmp_path}/after.yaml
 ls -A {disk} > {tmp_path}/listing.txt
