@@ -91,3 +91,17 @@ def test_a_question_of_invisible_characters_is_empty() -> None:
     result = run_module("ask", "\u200b\u200b\u2060", env=subprocess_env())
     assert result.returncode == 2
     assert "the question is empty" in " ".join(result.stderr.split())
+
+
+def test_questions_in_other_scripts_are_not_duplicates_of_each_other(tmp_path: Path) -> None:
+    csv = tmp_path / "faq.csv"
+    csv.write_text(
+        "question,answer\n"
+        "Можно ли плакать на сеансе?,Да.\n"
+        "Можно ли обнять терапевта?,Спросите.\n"
+        "Можно ли плакать на сеансе?!,Повтор.\n",
+        encoding="utf-8",
+    )
+    result = run_module("import", str(csv), env=subprocess_env())
+    assert result.returncode == 0, result.stderr
+    assert "обнять" in result.stdout and "Imported 2 of 3 rows" in " ".join(result.stderr.split())

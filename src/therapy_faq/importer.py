@@ -128,7 +128,8 @@ def import_csv(
         if not answer:
             result.skipped.append(f"row {number}: no answer to '{question}'")
             continue
-        key = re.sub(r"[^a-z0-9]+", " ", question.casefold()).strip()
+        # Letters of every script count: Cyrillic or Greek questions are not all "the same".
+        key = re.sub(r"[\W_]+", " ", question.casefold()).strip()
         if key in seen_questions:
             result.duplicates.append(
                 f"row {number}: '{question}' repeats row {seen_questions[key]} (kept the first)"
