@@ -136,14 +136,10 @@ def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[n
 
 
 def decide(probs: np.ndarray, hit: bool, limits: Thresholds, bare: bool = False) -> str:
-    """`safety.CrisisScreen.assess` on out-of-fold probabilities."""
+    """The screen's own decision (`Thresholds.level`) on out-of-fold probabilities."""
     urgent = probs[:, 2:].sum(axis=1).max()
     help_ = (probs[:, 2:].sum(axis=1) + probs[:, 1]).max()
-    if (hit and (urgent >= limits.pattern_urgent or bare)) or urgent >= limits.urgent:
-        return "urgent"
-    if hit or help_ >= limits.concern:
-        return "concern"
-    return "none"
+    return limits.level(float(urgent), float(help_), hit, bare)
 
 
 def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:

@@ -401,6 +401,16 @@ class Thresholds:
     pattern_urgent: float  # a pattern match is urgent unless the classifier is below this
     concern: float  # urgent + concern probability from which an ordinary reply gets the line
 
+    def level(self, urgent: float, help_: float, hit: bool, bare: bool) -> Level:
+        """The decision, in one place for the screen and its calibration: `urgent` and `help_`
+        are the highest probabilities over the message and its clauses, `hit` a pattern match,
+        `bare` a message of a few words (`is_bare`)."""
+        if (hit and (urgent >= self.pattern_urgent or bare)) or urgent >= self.urgent:
+            return "urgent"
+        if hit or help_ >= self.concern:
+            return "concern"
+        return "none"
+
 
 class ScreenModel:
     """The trained classifier: one weight matrix (n-gram columns, then embedding columns, then
@@ -492,16 +502,14 @@ class CrisisScreen:
         urgent, help_, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        if hit is not None and (urgent >= limits.pattern_urgent or is_bare(text)):
-            layer = "both" if urgent >= limits.urgent else "pattern"
-            return Assessment("urgent", hit.category, layer, f"pattern '{hit.name}'")
-        if urgent >= limits.urgent:
-            return Assessment("urgent", category, "classifier", f"p(urgent) {urgent:.2f}")
+        level = limits.level(urgent, help_, hit is not None, is_bare(text))
+        if level == "none":
+            return Assessment("none")
         if hit is not None:
-            return Assessment("concern", hit.category, "pattern", f"pattern '{hit.name}'")
-        if help_ >= limits.concern:
-            return Assessment("concern", category, "classifier", f"p(help) {help_:.2f}")
-        return Assessment("none")
+            layer = "both" if level == "urgent" and urgent >= limits.urgent else "pattern"
+            return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
+        reason = f"p(urgent) {urgent:.2f}" if level == "urgent" else f"p(help) {help_:.2f}"
+        return Assessment(level, category, "classifier", reason)
 
 
 def screen_settings(dimension: int, thresholds: Thresholds, **extra: Any) -> dict[str, Any]:
