@@ -20,6 +20,12 @@ LONG_QUESTION_CHARS = 2_000  # or this many characters (one long "word" is many 
 MAX_QUESTION_CHARS = 20_000  # a question is cut here before any work, and echoed at most this long
 
 
+def question_text(query: str) -> str:
+    """What of `query` is read: its first MAX_QUESTION_CHARS characters, cleaned ("" when
+    nothing is left: not a question)."""
+    return clean_query(query[:MAX_QUESTION_CHARS])
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the bot says to one message; `to_json` is the stable `--json` contract.
@@ -110,7 +116,7 @@ class Assistant:
         refuse, with a warm line and a crisis line at level `concern`."""
         cut = len(query) > MAX_QUESTION_CHARS
         query = query[:MAX_QUESTION_CHARS]
-        text = clean_query(query)
+        text = question_text(query)
         # The model reads at most 256 word pieces; the crisis patterns and BM25 read the rest.
         truncated = (
             cut or len(text.split()) > LONG_QUESTION_WORDS or len(text) > LONG_QUESTION_CHARS

@@ -248,16 +248,15 @@ def ask(
     debug: DebugOption = False,
 ) -> None:
     """Answer one question (or one per line of stdin with -) and exit."""
-    from therapy_faq.assistant import MAX_QUESTION_CHARS
-    from therapy_faq.retrieval import clean_query
+    from therapy_faq.assistant import question_text
 
     with friendly_errors(debug):
-        if question != "-" and not clean_query(question[:MAX_QUESTION_CHARS]):
+        if question != "-" and not question_text(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
         assistant = _open(faq, index)
         questions = _stdin_lines() if question == "-" else iter([_readable(question)])
         for text in questions:
-            if not clean_query(text[:MAX_QUESTION_CHARS]):
+            if not question_text(text):
                 continue
             reply = assistant.reply(text, top_k=top_k)
             if as_json:
