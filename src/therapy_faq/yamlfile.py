@@ -55,39 +55,35 @@ class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
 def check_shape(text: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH and aliases that expand the file beyond
     MAX_EXPANSION times its size, reading parser events only (no recursion, no objects)."""
-    depth = 0
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases inside expanded
     stack: list[list[Any]] = []  # open collections: [anchor, nodes so far]
-    nodes = expanded = 0
+    nodes = expanded = 0  # nodes written in the file; nodes once every alias is expanded
     for event in yaml.parse(text, Loader=_BASE):
         if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            if len(stack) == MAX_DEPTH:
                 raise YamlShapeError(
                     f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1
                 )
             stack.append([event.anchor, 1])
             nodes += 1
+            expanded += 1
             continue
         if isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-            anchor, size = stack.pop()
+            anchor, size = stack.pop()  # already counted in `expanded`, node by node
         elif isinstance(event, yaml.ScalarEvent):
             anchor, size = event.anchor, 1
             nodes += 1
+            expanded += 1
         elif isinstance(event, yaml.AliasEvent):
             anchor, size = None, sizes.get(event.anchor, 1)
+            expanded += size
         else:
             continue
         if anchor:
             sizes[anchor] = size
         if stack:
             stack[-1][1] += size
-        else:
-            expanded += size
-        if stack and stack[-1][1] > MAX_EXPANSION * max(nodes, 1) + EXPANSION_MARGIN:
-            raise _expansion_error(event)
-        if expanded > MAX_EXPANSION * max(nodes, 1) + EXPANSION_MARGIN:
+        if expanded > MAX_EXPANSION * nodes + EXPANSION_MARGIN:
             raise _expansion_error(event)
 
 
