@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +35,7 @@ from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.files import replace_folder
-from therapy_faq.lexical import build_bm25
+from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 
 INDEX_FILE = "index.faiss"
@@ -49,6 +49,8 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 7
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
+FULL_SCAN_ROWS = 50_000  # up to this many rows a question scores every entry, without FAISS
+LOAD_ATTEMPTS = 3
 ANSWER_VECTOR_LIMIT = 20_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 64
@@ -87,18 +89,23 @@ class LoadedIndex:
     folder: Path
     screen: ScreenModel
     classifier: np.ndarray | None  # (entries, dimension + 1), or None past the size limit
+    bm25: Bm25Scorer
+    search: Any | None  # the FAISS index, read only past FULL_SCAN_ROWS
+    identity: tuple[int, int, bytes] = (0, 0, b"")  # see `folder_identity`
 
     def faiss_index(self) -> Any:
-        """The FAISS index (read on demand: only large FAQs need it, and importing faiss costs
-        a one-shot question tens of milliseconds)."""
-        import faiss
+        """The FAISS index: the one read with the rest, or read now (a small FAQ's questions
+        never need it, and importing faiss costs a one-shot question tens of milliseconds)."""
+        return self.search if self.search is not None else _read_faiss(self.folder)
 
-        try:
-            return faiss.read_index(str(self.folder / INDEX_FILE))
-        except RuntimeError as exc:
-            raise IndexUnavailableError(
-                f"the index in {self.folder} is unreadable: {exc}"
-            ) from None
+
+def _read_faiss(folder: Path) -> Any:
+    import faiss
+
+    try:
+        return faiss.read_index(str(folder / INDEX_FILE))
+    except RuntimeError as exc:
+        raise IndexUnavailableError(f"the index in {folder} is unreadable: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -226,13 +233,16 @@ def build_index(
     screen_dir: Path,
     examples_sha256: str,
     progress: Callable[[int, int], None] | None = None,
+    unless_current: bool = False,
 ) -> Manifest:
     """Embed every phrasing into a temporary folder, add the lexical index, the entry
     classifier and the crisis screen (trained beforehand, see `screen_training.py`), then swap
     it in.
 
     `progress(done, total)` is called after each batch. A build killed part-way leaves the
-    previous index in place; concurrent builds of one folder wait for each other.
+    previous index in place; concurrent builds of one folder wait for each other. With
+    `unless_current`, a build that waited for another one first looks again, and keeps the
+    index that the other one wrote if it is current (three `ask`s after an FAQ edit build once).
     """
     import faiss
     from filelock import FileLock
@@ -260,6 +270,10 @@ def build_index(
             for leftover in index_dir.parent.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()
+        if unless_current:
+            current = _current_manifest(index_dir, faq_sha256, examples_sha256, encoder)
+            if current is not None and current.model_sha256 == model_sha256:
+                return current
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
@@ -310,6 +324,18 @@ def build_index(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return manifest
+
+
+def _current_manifest(
+    index_dir: Path, faq_sha256: str, examples_sha256: str, encoder: Encoder
+) -> Manifest | None:
+    if not check_index(index_dir, faq_sha256, examples_sha256, encoder).ok:
+        return None
+    try:
+        load_index(index_dir)  # whole, not only a current manifest
+    except IndexUnavailableError:
+        return None
+    return read_manifest(index_dir)
 
 
 def _faiss_kind(rows: int) -> str:
@@ -404,6 +430,35 @@ def check_index(
 
 
 def load_index(index_dir: Path) -> LoadedIndex:
+    """Read every part of an index folder that questions need, all from one build.
+
+    Everything is read (or memory-mapped) here, never later from the folder's path, so that a
+    session outlives a rebuild by another process: it keeps answering from the index it opened
+    instead of mixing two. A rebuild that lands while the parts are being read is noticed (the
+    folder's identity changed) and the reading starts again.
+    """
+    for _ in range(LOAD_ATTEMPTS):
+        before = folder_identity(index_dir)
+        loaded = _read_parts(index_dir)
+        if folder_identity(index_dir) == before:
+            return replace(loaded, identity=before)
+    raise IndexUnavailableError(
+        f"the index in {index_dir} kept changing while it was read (rebuilt meanwhile?)"
+    )
+
+
+def folder_identity(index_dir: Path) -> tuple[int, int, bytes]:
+    """Which build the folder holds: a swap puts another directory (inode) at the path, and
+    every build writes its own manifest."""
+    try:
+        folder = index_dir.stat()
+        manifest = (index_dir / MANIFEST_FILE).read_bytes()
+    except OSError as exc:
+        raise IndexUnavailableError(f"cannot read the index in {index_dir}: {exc}") from None
+    return folder.st_dev, folder.st_ino, manifest
+
+
+def _read_parts(index_dir: Path) -> LoadedIndex:
     """Read an index folder, checking that its parts agree with each other and that no file is
     missing or truncated (sizes against the manifest)."""
     manifest = read_manifest(index_dir)
@@ -425,6 +480,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
             if CLASSIFIER_FILE in manifest.file_sizes
             else None
         )
+        bm25 = Bm25Scorer(index_dir / BM25_DIR)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     rows = manifest.vector_count
@@ -437,6 +493,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         or (rows and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
         or np.any(np.diff(row_entries) < 0)
         or screen.dimension != manifest.dimension
+        or bm25.size != manifest.entry_count
         or (
             classifier is not None
             and classifier.shape != (manifest.entry_count, manifest.dimension + 1)
@@ -452,4 +509,6 @@ def load_index(index_dir: Path) -> LoadedIndex:
         index_dir,
         screen=screen,
         classifier=None if classifier is None else classifier.astype(np.float32, copy=False),
+        bm25=bm25,
+        search=_read_faiss(index_dir) if rows > FULL_SCAN_ROWS else None,
     )

@@ -17,11 +17,10 @@ import numpy as np
 from therapy_faq.classifier import entry_probabilities
 from therapy_faq.faq import Entry, Faq
 from therapy_faq.fields import UNSAFE
-from therapy_faq.index import ANSWER, BM25_DIR, LoadedIndex
+from therapy_faq.index import ANSWER, FULL_SCAN_ROWS, LoadedIndex
 from therapy_faq.lexical import Bm25Scorer
 
 DEFAULT_TOP_K = 3
-FULL_SCAN_ROWS = 50_000  # up to this many rows every entry is scored exactly
 CANDIDATE_ROWS = 256  # beyond it, FAISS proposes rows and BM25 its best entries
 LEXICAL_CANDIDATES = 32
 HNSW_EF_SEARCH = 256
@@ -107,15 +106,15 @@ class Retriever:
         self.has_answers = bool(np.any(index.row_kinds == ANSWER))
 
     @cached_property
-    def _faiss(self):  # a faiss.Index, read only for large FAQs
+    def _faiss(self):  # a faiss.Index, read with the index for large FAQs only
         search = self.index.faiss_index()
         if hasattr(search, "hnsw"):
             search.hnsw.efSearch = max(HNSW_EF_SEARCH, CANDIDATE_ROWS)
         return search
 
-    @cached_property
+    @property
     def bm25(self) -> Bm25Scorer:
-        return Bm25Scorer(self.index.folder / BM25_DIR)
+        return self.index.bm25
 
     def signals(
         self, vector: np.ndarray, bm25: np.ndarray, entries: np.ndarray | None = None

@@ -15,12 +15,14 @@ from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, def
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError, ModelError
 from therapy_faq.faq import Faq, file_sha256, load_faq
 from therapy_faq.index import (
+    LOAD_ATTEMPTS,
     IndexState,
     LoadedIndex,
     Manifest,
     build_index,
     check_index,
     ensure_replaceable,
+    folder_identity,
     index_rows,
     load_index,
 )
@@ -43,9 +45,13 @@ def build(
     encoder: Encoder | None = None,
     progress: Progress | None = None,
     faq: Faq | None = None,
+    unless_current: bool = False,
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, train the crisis screen unless it is
-    cached for these examples and this model, embed the FAQ and write the index."""
+    cached for these examples and this model, embed the FAQ and write the index.
+
+    `unless_current` keeps an index that became current while this build waited for another
+    one (an implicit build; `therapy-faq build` always rebuilds)."""
     import os
 
     from therapy_faq.screen_training import screen_is_cached, trained_screen, training_size
@@ -83,6 +89,7 @@ def build(
         screen_dir=screen_dir,
         examples_sha256=examples_sha256,
         progress=index_progress,
+        unless_current=unless_current,
     )
 
 
@@ -104,10 +111,7 @@ def open_assistant(
     index = None
     if state.ok:
         try:
-            index = load_index(paths.index)
-            query_model = encoder or query_encoder(index)
-            if not gives_unit_vectors(query_model):
-                raise IndexUnavailableError("its model gives invalid vectors (altered?)")
+            index, query_model = _load(paths.index, encoder)
         except IndexUnavailableError as exc:
             index, state = None, IndexState("corrupt", str(exc))
         except ModelError as exc:
@@ -119,11 +123,13 @@ def open_assistant(
             verb = "Building" if state.status == "missing" else "Rebuilding"
             notify(f"{verb} the index ({state.reason}) in {paths.index} ...")
         try:
-            build(paths, encoder or default_encoder(), progress, faq=faq)
-            index = load_index(paths.index)
-            query_model = encoder or query_encoder(index)
-            if not gives_unit_vectors(query_model):
-                raise IndexUnavailableError("the new index's model gives invalid vectors")
+            # A build that waited for another process keeps what it built, unless the index
+            # was found damaged: its manifest may still call it current.
+            keep_current = state.status != "corrupt"
+            build(
+                paths, encoder or default_encoder(), progress, faq=faq, unless_current=keep_current
+            )
+            index, query_model = _load(paths.index, encoder)
         except IndexFolderRefusedError:
             raise
         except IndexUnavailableError as exc:
@@ -137,6 +143,21 @@ def open_assistant(
             ) from None
     screen = CrisisScreen(index.screen)
     return Assistant(Retriever(faq, index), screen, resources, query_model)
+
+
+def _load(index_dir: Path, encoder: Encoder | None) -> tuple[LoadedIndex, Encoder]:
+    """The index and its query model, both from one build: the model is read after the rest,
+    so a swap in between means reading again."""
+    for _ in range(LOAD_ATTEMPTS):
+        index = load_index(index_dir)
+        query_model = encoder or query_encoder(index)
+        if not gives_unit_vectors(query_model):
+            raise IndexUnavailableError("its model gives invalid vectors (altered?)")
+        if encoder is not None or folder_identity(index_dir) == index.identity:
+            return index, query_model
+    raise IndexUnavailableError(
+        f"the index in {index_dir} kept changing while it was read (rebuilt meanwhile?)"
+    )
 
 
 def gives_unit_vectors(encoder: Encoder) -> bool:

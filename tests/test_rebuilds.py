@@ -1,0 +1,138 @@
+"""Sessions and builds that overlap: a chat or `ask -` outlives a rebuild by another process
+without mixing two indexes, and builds that queued behind each other build once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from therapy_faq import index as index_module
+from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.index import folder_identity, load_index
+from therapy_faq.service import Paths, build, open_assistant
+
+from .stub_encoder import StubEncoder
+from .test_index import SMALL_FAQ
+
+OTHER_FAQ = "entries:\n" + "".join(
+    f"""  - id: topic-{number}
+    question: What does a session about subject {number} cover?
+    answer: Subject {number} is covered in its own way.
+    sources: [{{title: T, document: c.txt}}]
+"""
+    for number in range(6)
+)
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(SMALL_FAQ, encoding="utf-8")
+    return Paths(faq=faq, index=tmp_path / "index")
+
+
+def _rebuild_from_another_faq(paths: Paths, tmp_path: Path) -> None:
+    """What another process does when it rebuilds the same index folder for an edited FAQ."""
+    other = tmp_path / "other.yaml"
+    other.write_text(OTHER_FAQ, encoding="utf-8")
+    build(Paths(faq=other, index=paths.index), StubEncoder())
+
+
+def test_a_session_keeps_answering_from_the_index_it_opened(paths: Paths, tmp_path: Path) -> None:
+    build(paths, StubEncoder())
+    assistant = open_assistant(paths, StubEncoder())
+    _rebuild_from_another_faq(paths, tmp_path)
+    assert load_index(paths.index).entry_ids == [f"topic-{n}" for n in range(6)]
+
+    for _ in range(2):  # the first question used to read BM25 from the new folder
+        reply = assistant.reply("Is it OK to cry in therapy?")
+        assert reply.status == "answered" and reply.answer.entry.id == "crying"
+    bm25 = assistant.retriever.bm25
+    assert bm25.size == 2 and bm25.scores("cry")[0] > 0
+
+
+def test_a_rebuild_during_loading_is_read_again_whole(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(paths, StubEncoder())
+    read_parts = index_module._read_parts
+    calls = 0
+
+    def read_while_another_process_rebuilds(folder: Path):
+        nonlocal calls
+        calls += 1
+        parts = read_parts(folder)
+        if calls == 1:
+            _rebuild_from_another_faq(paths, tmp_path)
+        return parts
+
+    monkeypatch.setattr(index_module, "_read_parts", read_while_another_process_rebuilds)
+    loaded = load_index(paths.index)
+    assert calls == 2
+    assert loaded.entry_ids == [f"topic-{n}" for n in range(6)] and loaded.bm25.size == 6
+    assert loaded.identity == folder_identity(paths.index)
+
+
+def test_an_index_that_never_holds_still_is_one_clear_error(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(paths, StubEncoder())
+    read_parts = index_module._read_parts
+
+    def always_rebuilt_meanwhile(folder: Path):
+        parts = read_parts(folder)
+        build(paths, StubEncoder())
+        return parts
+
+    monkeypatch.setattr(index_module, "_read_parts", always_rebuilt_meanwhile)
+    with pytest.raises(IndexUnavailableError, match="kept changing"):
+        load_index(paths.index)
+
+
+def test_an_explicit_build_rebuilds_but_an_implicit_one_keeps_a_current_index(
+    paths: Paths,
+) -> None:
+    build(paths, StubEncoder())
+    first = folder_identity(paths.index)
+    build(paths, StubEncoder(), unless_current=True)
+    assert folder_identity(paths.index) == first
+    build(paths, StubEncoder())
+    assert folder_identity(paths.index) != first
+
+
+def test_questions_queued_behind_one_rebuild_do_not_rebuild_again(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three `ask`s right after an FAQ edit: the first rebuilds, the others wait for it and
+    then use its index (they used to rebuild in turn: 21 s, 40 s, 60 s)."""
+    build(paths, StubEncoder())
+    paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask them first."), encoding="utf-8")
+    swaps = []
+    replace_folder = index_module.replace_folder
+
+    def counted(*args, **kwargs):
+        swaps.append(args[1])
+        return replace_folder(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "replace_folder", counted)
+    answers, errors = [], []
+    start = threading.Barrier(3)
+
+    def ask() -> None:
+        try:
+            start.wait()
+            assistant = open_assistant(paths, StubEncoder())
+            answers.append(assistant.reply("Can I hug my therapist?").answer.entry.answer)
+        except Exception as exc:  # reported below, with the others
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    assert len(swaps) == 1
+    assert answers == ["Ask them first."] * 3
