@@ -1,17 +1,22 @@
 """Sessions and builds that overlap: a chat or `ask -` outlives a rebuild by another process
-without mixing two indexes, and builds that queued behind each other build once."""
+without mixing two indexes and follows an edited FAQ at its next question, and builds that
+queued behind each other build once."""
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from therapy_faq import index as index_module
+from therapy_faq.chat import run_chat
 from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.faq import file_sha256
 from therapy_faq.index import folder_identity, load_index
-from therapy_faq.service import Paths, build, open_assistant
+from therapy_faq.service import LiveAssistant, Paths, build, open_assistant
 
 from .stub_encoder import StubEncoder
 from .test_index import SMALL_FAQ
@@ -136,3 +141,58 @@ def test_questions_queued_behind_one_rebuild_do_not_rebuild_again(
     assert not errors
     assert len(swaps) == 1
     assert answers == ["Ask them first."] * 3
+
+
+# --- a session that follows its files ------------------------------------------------------
+
+
+def _hug_answer(assistant) -> str:
+    return assistant.reply("Can I hug my therapist?").answer.entry.answer
+
+
+def test_a_session_answers_from_an_edited_faq_at_the_next_question(paths: Paths) -> None:
+    notes: list[str] = []
+    live = LiveAssistant(paths, StubEncoder(), notify=notes.append)
+    first = live.current()
+    assert live.current() is first and _hug_answer(first) == "Ask first."
+    paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask them first."), encoding="utf-8")
+    assert _hug_answer(live.current()) == "Ask them first."
+    assert load_index(paths.index).manifest.faq_sha256 == file_sha256(paths.faq)
+    assert notes[-1].startswith("The FAQ or its index changed")
+
+
+def test_a_session_notices_an_index_rebuilt_by_another_process(
+    paths: Paths, tmp_path: Path
+) -> None:
+    live = LiveAssistant(paths, StubEncoder())
+    first = live.current()
+    _rebuild_from_another_faq(paths, tmp_path)  # stale for this session's FAQ: built again
+    second = live.current()
+    assert second is not first and _hug_answer(second) == "Ask first."
+    assert load_index(paths.index).manifest.faq_sha256 == file_sha256(paths.faq)
+    assert live.current() is second  # unchanged files: no reloading between questions
+
+
+def test_a_broken_edit_is_reported_once_and_the_loaded_faq_kept(paths: Paths) -> None:
+    notes: list[str] = []
+    live = LiveAssistant(paths, StubEncoder(), notify=notes.append)
+    first = live.current()
+    notes.clear()  # the first build's notice
+    paths.faq.write_text("entries: [{id: hugs, question: \n", encoding="utf-8")
+    assert live.current() is first and live.current() is first
+    assert len(notes) == 1 and "answering from the FAQ loaded before" in notes[0]
+    assert _hug_answer(first) == "Ask first."
+
+
+def test_the_chat_follows_an_edit_made_while_it_runs(paths: Paths) -> None:
+    live = LiveAssistant(paths, StubEncoder())
+
+    def lines():
+        yield "Can I hug my therapist?"
+        paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask them first."), encoding="utf-8")
+        yield "Can I hug my therapist?"
+
+    console = Console(file=io.StringIO(), width=100)
+    run_chat(live.current, lines(), console, interactive=False, top_k=3)
+    output = console.file.getvalue()
+    assert output.index("Ask first.") < output.index("Ask them first.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from rich.console import Console
 from rich.panel import Panel
@@ -50,17 +50,18 @@ def terminal_lines(prompt: str) -> Iterator[str]:
 
 
 def run_chat(
-    assistant: Assistant,
+    current: Callable[[], Assistant],
     lines: Iterable[str],
     console: Console,
     interactive: bool,
     top_k: int,
 ) -> None:
-    """Answer line after line until the input ends or the user quits."""
-    resources = assistant.resources
+    """Answer line after line until the input ends or the user quits. `current()` gives the
+    assistant for the next line (a new one after the FAQ or the index changed)."""
+    resources = current().resources
     if interactive:
         console.print(banner(" ".join(resources.disclaimer.split())))
-    conversation = Conversation(assistant)
+    conversation = Conversation(current())
     last: list[Entry] = []
     for raw in lines:
         line = raw.strip()
@@ -82,6 +83,7 @@ def run_chat(
                 console.print(entry_view(last[number - 1]))
                 console.print()
                 continue
+        conversation.assistant = current()
         reply = conversation.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))
         last = [match.entry for match in reply.alternatives]

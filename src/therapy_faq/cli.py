@@ -18,7 +18,7 @@ from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
     from therapy_faq.assistant import Assistant
-    from therapy_faq.service import Paths
+    from therapy_faq.service import LiveAssistant, Paths
 
 from therapy_faq import __version__
 from therapy_faq.crisis import disclaimer
@@ -164,16 +164,23 @@ class BuildProgress:
             self._progress.stop()
 
 
+def _notify(message: str) -> None:
+    err.print(Text(message, style="dim"), soft_wrap=True)
+
+
 def _open(faq: Path | None, index: Path | None) -> Assistant:
     from therapy_faq.service import open_assistant
 
-    paths = _paths(faq, index)
+    with BuildProgress("Embedding the FAQ") as progress:
+        return open_assistant(_paths(faq, index), notify=_notify, progress=progress)
 
-    def notify(message: str) -> None:
-        err.print(Text(message, style="dim"), soft_wrap=True)
+
+def _open_live(faq: Path | None, index: Path | None) -> LiveAssistant:
+    """For a session: follows edits of the FAQ and rebuilds of the index between questions."""
+    from therapy_faq.service import LiveAssistant
 
     with BuildProgress("Embedding the FAQ") as progress:
-        return open_assistant(paths, notify=notify, progress=progress)
+        return LiveAssistant(_paths(faq, index), notify=_notify, progress=progress)
 
 
 def _readable(text: str) -> str:
@@ -222,13 +229,13 @@ def chat(
     with friendly_errors(debug):
         if interactive:
             with err.status("Loading the FAQ and the model ..."):
-                assistant = _open(faq, index)  # the model is loaded and checked
+                live = _open_live(faq, index)  # the model is loaded and checked
             lines = terminal_lines("you> ")
         else:
-            assistant = _open(faq, index)
+            live = _open_live(faq, index)
             lines = _stdin_lines()
         try:
-            run_chat(assistant, lines, out, interactive=interactive, top_k=top_k)
+            run_chat(live.current, lines, out, interactive=interactive, top_k=top_k)
         except KeyboardInterrupt:
             out.print(Text("\nTake care.", style="dim"))
 
@@ -252,12 +259,16 @@ def ask(
     with friendly_errors(debug):
         if question != "-" and not question_text(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
-        assistant = _open(faq, index)
-        questions = _stdin_lines() if question == "-" else iter([_readable(question)])
+        if question == "-":
+            current = _open_live(faq, index).current
+            questions = _stdin_lines()
+        else:
+            assistant = _open(faq, index)
+            current, questions = lambda: assistant, iter([_readable(question)])
         for text in questions:
             if not question_text(text):
                 continue
-            reply = assistant.reply(text, top_k=top_k)
+            reply = current().reply(text, top_k=top_k)
             if as_json:
                 sys.stdout.write(json_text(reply.to_json()) + "\n")
                 sys.stdout.flush()

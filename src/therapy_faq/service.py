@@ -12,7 +12,12 @@ import numpy as np
 from therapy_faq.assistant import Assistant
 from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
-from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError, ModelError
+from therapy_faq.errors import (
+    IndexFolderRefusedError,
+    IndexUnavailableError,
+    ModelError,
+    TherapyFaqError,
+)
 from therapy_faq.faq import Faq, file_sha256, load_faq
 from therapy_faq.index import (
     LOAD_ATTEMPTS,
@@ -143,6 +148,58 @@ def open_assistant(
             ) from None
     screen = CrisisScreen(index.screen)
     return Assistant(Retriever(faq, index), screen, resources, query_model)
+
+
+class LiveAssistant:
+    """The assistant of a session (a chat, `ask -`) that follows its files: between questions
+    it notices an edited FAQ or an index rebuilt by another process and opens them again, so
+    that no answer comes from a stale index, and none from two indexes at once."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        encoder: Encoder | None = None,
+        notify: Notify | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self._paths, self._encoder = paths, encoder
+        self._notify, self._progress = notify, progress
+        self._assistant, self._stamp = self._open()
+
+    def _open(self) -> tuple[Assistant, tuple[object, ...]]:
+        faq = self._faq_stamp()  # before reading: an edit made meanwhile is seen next time
+        assistant = open_assistant(self._paths, self._encoder, self._notify, self._progress)
+        return assistant, (faq, assistant.retriever.index.identity)
+
+    def _faq_stamp(self) -> tuple[int, ...] | None:
+        try:
+            faq = self._paths.faq.stat()
+        except OSError:
+            return None
+        return faq.st_dev, faq.st_ino, faq.st_size, faq.st_mtime_ns
+
+    def _index_stamp(self) -> tuple[int, int, bytes] | None:
+        try:
+            return folder_identity(self._paths.index)
+        except IndexUnavailableError:
+            return None
+
+    def current(self) -> Assistant:
+        """The assistant for the next question: the same one while the files are unchanged (two
+        stats and a read of the manifest), else a new one. When the new files cannot be used,
+        the failure is reported and the loaded assistant kept: it still reads one whole index."""
+        stamp = (self._faq_stamp(), self._index_stamp())
+        if stamp == self._stamp:
+            return self._assistant
+        try:
+            self._assistant, self._stamp = self._open()
+            if self._notify:
+                self._notify("The FAQ or its index changed: answering from the new one.")
+        except TherapyFaqError as exc:
+            if self._notify:
+                self._notify(f"{exc}; answering from the FAQ loaded before")
+            self._stamp = stamp  # report once, until the files change again
+        return self._assistant
 
 
 def _load(index_dir: Path, encoder: Encoder | None) -> tuple[LoadedIndex, Encoder]:
