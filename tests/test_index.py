@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from therapy_faq import index as index_module
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import file_sha256
 from therapy_faq.index import INDEX_FILE, MANIFEST_FILE, check_index, load_index
@@ -119,6 +121,52 @@ def test_corrupted_index_is_rebuilt(paths: Paths, damage: str) -> None:
     assistant = open_assistant(paths, encoder, notify=said.append)
     assert len(said) == 1 and "Rebuilding" in said[0]
     assert assistant.reply("Do you hug?").answer.entry.id == "hugs"
+
+
+def _alter_in_place(path: Path) -> None:
+    """Same size, other bytes: what the size check of format 7 let through."""
+    data = bytearray(path.read_bytes())
+    data[-64:] = bytes(255 - b for b in data[-64:])
+    path.write_bytes(bytes(data))
+
+
+def test_a_small_file_altered_in_place_is_noticed_and_rebuilt(paths: Paths) -> None:
+    """The crisis screen's weights, changed without changing their size, could blind it."""
+    build(paths, StubEncoder())
+    _alter_in_place(paths.index / "screen_weights.npy")
+    with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
+        load_index(paths.index)
+    said: list[str] = []
+    open_assistant(paths, StubEncoder(), notify=said.append)
+    assert len(said) == 1 and "SHA-256 differs" in said[0]
+    load_index(paths.index)
+
+
+def test_large_files_are_hashed_only_when_their_time_changed(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(paths, StubEncoder())
+    monkeypatch.setattr(index_module, "HASHED_ALWAYS_BYTES", 0)  # every file counts as large
+    hashed: list[str] = []
+    sha256 = index_module._sha256
+
+    def counted(path: Path) -> str:
+        hashed.append(path.name)
+        return sha256(path)
+
+    monkeypatch.setattr(index_module, "_sha256", counted)
+    load_index(paths.index)
+    assert hashed == []
+    vectors = paths.index / "vectors.npy"
+    before = vectors.stat()
+    _alter_in_place(vectors)
+    with pytest.raises(IndexUnavailableError, match="SHA-256 differs"):
+        load_index(paths.index)
+    assert hashed == ["vectors.npy"]
+    # Altered with its time put back, a large file passes the check: the model's probe
+    # (see test_robustness) is the line of defence there.
+    os.utime(vectors, ns=(before.st_atime_ns, before.st_mtime_ns))
+    load_index(paths.index)
 
 
 def test_failed_build_keeps_the_previous_index(paths: Paths) -> None:

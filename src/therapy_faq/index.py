@@ -16,6 +16,7 @@ An index folder holds data files only (no pickle anywhere):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ from therapy_faq.classifier import train_classifier, trains_classifier
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
+from therapy_faq.fields import printable
 from therapy_faq.files import replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
@@ -46,7 +48,8 @@ ENTRIES_FILE = "entries.json"
 BM25_DIR = "bm25"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
+HASHED_ALWAYS_BYTES = 8_000_000  # files up to this size are hashed at every load
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
 FULL_SCAN_ROWS = 50_000  # up to this many rows a question scores every entry, without FAISS
@@ -75,6 +78,8 @@ class Manifest(BaseModel):
     examples_sha256: str
     query_model: str | None  # file name of the exported question-time model, if any
     file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
+    file_sha256: dict[str, str]  # every file, to notice any change (see `verify_files`)
+    file_mtimes: dict[str, int]  # st_mtime_ns: large files are hashed only when it changed
     built_at: str
     versions: dict[str, str]
 
@@ -294,11 +299,9 @@ def build_index(
             (staging / ENTRIES_FILE).write_text(json.dumps(ids), encoding="utf-8")
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
             query_model = encoder.write_query_model(staging)
-            sizes = {
-                str(p.relative_to(staging)): p.stat().st_size
-                for p in sorted(staging.rglob("*"))
-                if p.is_file()
-            }
+            files = {str(p.relative_to(staging)): p for p in sorted(staging.rglob("*"))}
+            files = {name: path for name, path in files.items() if path.is_file()}
+            stats = {name: path.stat() for name, path in files.items()}
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 model=encoder.name,
@@ -311,7 +314,9 @@ def build_index(
                 faq_sha256=faq_sha256,
                 examples_sha256=examples_sha256,
                 query_model=query_model,
-                file_sizes=sizes,
+                file_sizes={name: stat.st_size for name, stat in stats.items()},
+                file_sha256={name: _sha256(path) for name, path in files.items()},
+                file_mtimes={name: stat.st_mtime_ns for name, stat in stats.items()},
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 versions=_library_versions(),
             )
@@ -458,17 +463,43 @@ def folder_identity(index_dir: Path) -> tuple[int, int, bytes]:
     return folder.st_dev, folder.st_ino, manifest
 
 
-def _read_parts(index_dir: Path) -> LoadedIndex:
-    """Read an index folder, checking that its parts agree with each other and that no file is
-    missing or truncated (sizes against the manifest)."""
-    manifest = read_manifest(index_dir)
+def verify_files(index_dir: Path, manifest: Manifest) -> None:
+    """Every file is there with its size and hash. Files up to HASHED_ALWAYS_BYTES (all but
+    the model, for the shipped FAQ: about 5 ms) are hashed at every load; larger ones when their
+    modification time changed, so that a model altered in place costs one slow start, and a
+    clean one nothing (`benchmarks/verify.py`)."""
+    if set(manifest.file_sizes) != set(manifest.file_sha256):
+        raise IndexUnavailableError(f"invalid manifest in {index_dir}: files without a hash")
     for name, size in manifest.file_sizes.items():
+        path = index_dir / name
         try:
-            actual = (index_dir / name).stat().st_size
+            stat = path.stat()
         except OSError:
-            actual = -1
-        if actual != size:
-            raise IndexUnavailableError(f"{index_dir / name} is missing or truncated")
+            raise IndexUnavailableError(f"{printable(str(path))} is missing") from None
+        if stat.st_size != size:
+            raise IndexUnavailableError(f"{printable(str(path))} is truncated or grew")
+        unchanged = manifest.file_mtimes.get(name) == stat.st_mtime_ns
+        if size > HASHED_ALWAYS_BYTES and unchanged:
+            continue
+        if _sha256(path) != manifest.file_sha256[name]:
+            raise IndexUnavailableError(
+                f"{printable(str(path))} changed since the index was built (its SHA-256 differs)"
+            )
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise IndexUnavailableError(f"cannot read {printable(str(path))}: {exc.strerror}") from None
+
+
+def _read_parts(index_dir: Path) -> LoadedIndex:
+    """Read an index folder, checking that no file is missing or changed and that its parts
+    agree with each other."""
+    manifest = read_manifest(index_dir)
+    verify_files(index_dir, manifest)
     try:
         entry_ids = [str(i) for i in json.loads((index_dir / ENTRIES_FILE).read_text("utf-8"))]
         vectors = np.load(index_dir / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
