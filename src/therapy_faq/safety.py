@@ -350,13 +350,14 @@ def is_medication_question(text: str) -> bool:
 
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
+PATTERN_FEATURE = 1.0  # value of the two features naming a pattern hit and its category
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Hashed character 3-5-grams and word 1-2-grams of the folded text, log-scaled counts,
-    L2-normalised: (column indices, values). Training and question time share this code, so
-    the features are the same by construction."""
+    L2-normalised, plus the pattern hit's name and category: (column indices, values).
+    Training and question time share this code, so the features are the same by construction."""
     folded = fold(text)
     padded = f" {folded} "
     grams: dict[int, float] = {}
@@ -376,7 +377,16 @@ def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
     values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
-    return indices, (values / np.linalg.norm(values)).astype(np.float32)
+    values = values / np.linalg.norm(values)
+    hit = pattern_hit(text)
+    if hit is not None:  # the pattern layer's verdict, for the classifier to weigh in context
+        marks = [
+            zlib.crc32(f"p{hit.name}".encode()) & mask,
+            zlib.crc32(f"q{hit.category}".encode()) & mask,
+        ]
+        indices = np.concatenate([indices, np.asarray(marks, dtype=np.int64)])
+        values = np.concatenate([values, np.full(2, PATTERN_FEATURE, dtype=np.float32)])
+    return indices, values.astype(np.float32)
 
 
 def normalise_tokens(folded: str) -> str:
