@@ -237,3 +237,94 @@ ls -A {disk} > {tmp_path}/listing.txt
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     assert (tmp_path / "after.yaml").read_text(encoding="utf-8") == previous
     assert (tmp_path / "listing.txt").read_text(encoding="utf-8").split() == ["faq.yaml"]
+
+
+_STUB_BUILD = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from stub_encoder import StubEncoder
+import typer
+from therapy_faq.cli import friendly_errors
+from therapy_faq.service import Paths, build
+try:
+    with friendly_errors(debug=False):
+        build(Paths(Path({faq!r}), Path({index!r})), StubEncoder())
+except typer.Exit as exc:
+    sys.exit(exc.exit_code)
+"""
+
+
+def _many_entries(folder: Path, count: int) -> Path:
+    """An FAQ whose vectors (stand-in encoder) take about 1 MB."""
+    path = folder / "big.yaml"
+    lines = ["entries:"]
+    for n in range(count):
+        lines += [
+            f"  - id: entry-{n}",
+            f"    question: What about question number {n}?",
+            f"    answer: Answer number {n}.",
+            "    sources: [{title: T, document: a.txt}]",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_build_on_a_full_disk_is_one_line_and_keeps_nothing_half_written(
+    tmp_path: Path, faq: Path
+) -> None:
+    """The vectors used to be written through a memory map: a full disk killed the build with
+    SIGBUS and left a `.building-*` folder behind."""
+    if not _can_mount_tmpfs():
+        pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
+    build(Paths(faq, tmp_path / "screens-warm"), StubEncoder())  # the screen, trained once
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    code = _STUB_BUILD.format(
+        tests=str(Path(__file__).parent),
+        faq=str(_many_entries(tmp_path, 1500)),
+        index=str(disk / "index"),
+    )
+    script = f"""
+mount -t tmpfs -o size=256k tmpfs {disk} || exit 99
+{sys.executable} -c "$CODE"
+echo "exit=$?"
+ls -A {disk} > {tmp_path}/listing.txt
+"""
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(CODE=code),
+        timeout=300,
+    )
+    assert "exit=4" in result.stdout, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert (tmp_path / "listing.txt").read_text(encoding="utf-8").split() == [".index.lock"]
+
+
+def test_a_build_on_a_read_only_disk_is_one_line(tmp_path: Path, faq: Path) -> None:
+    if not _can_mount_tmpfs():
+        pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
+    build(Paths(faq, tmp_path / "screens-warm"), StubEncoder())  # the screen, trained once
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    code = _STUB_BUILD.format(
+        tests=str(Path(__file__).parent), faq=str(faq), index=str(disk / "index")
+    )
+    script = f"""
+mount -t tmpfs -o ro,size=64k tmpfs {disk} || exit 99
+{sys.executable} -c "$CODE"
+echo "exit=$?"
+"""
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(CODE=code),
+        timeout=300,
+    )
+    assert "exit=4" in result.stdout, result.stdout + result.stderr
+    assert "cannot write the index" in result.stderr and "Read-only file system" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -103,7 +103,8 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     except TherapyFaqError as exc:
         if debug:
             raise
-        err.print(Text(f"error: {printable(exc)}", style="red"))
+        # One line, wrapped by the terminal rather than broken inside a path.
+        err.print(Text(f"error: {printable(exc)}", style="red"), soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print(Text("interrupted", style="dim"))
@@ -116,13 +117,16 @@ def friendly_errors(debug: bool) -> Iterator[None]:
     except OSError as exc:
         if debug or exc.errno not in WRITE_ERRNOS:
             raise
-        err.print(Text(f"error: cannot write the output: {exc.strerror}", style="red"))
+        err.print(
+            Text(f"error: cannot write the output: {exc.strerror}", style="red"), soft_wrap=True
+        )
         raise typer.Exit(OutputError.exit_code) from None
     except Exception as exc:
         if debug:
             raise
         err.print(
-            Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)")
+            Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)"),
+            soft_wrap=True,
         )
         raise typer.Exit(1) from None
 

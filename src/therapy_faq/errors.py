@@ -31,6 +31,10 @@ class IndexFolderRefusedError(IndexUnavailableError):
     """The index folder holds something other than an index (a user's files): never replaced."""
 
 
+class IndexWriteError(IndexUnavailableError):
+    """The index could not be written (full disk, read-only folder): the old one is kept."""
+
+
 class ModelError(TherapyFaqError):
     """The embedding model is missing or its files are not the expected ones."""
 
@@ -54,7 +58,8 @@ EXIT_CODES: dict[int, str] = {
     1: "unexpected internal error (rerun with --debug for the traceback)",
     2: "usage error: bad option, empty question, unknown entry id",
     3: "the FAQ file is missing or invalid",
-    4: "the index is missing or broken and could not be rebuilt, or its folder holds other files",
+    4: "the index is missing or broken and could not be (re)built (a full or read-only disk "
+    "keeps the previous index), or its folder holds other files",
     5: "the embedding model is missing or does not match its fingerprint",
     6: "eval --check: a figure is below its target",
     7: "an output file, or standard output, could not be written (full disk, read-only); any "

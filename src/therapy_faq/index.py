@@ -249,7 +249,6 @@ def build_index(
     `unless_current`, a build that waited for another one first looks again, and keeps the
     index that the other one wrote if it is current (three `ask`s after an FAQ edit build once).
     """
-    import faiss
     from filelock import FileLock
 
     texts, positions, kinds = index_rows(faq)
@@ -284,7 +283,7 @@ def build_index(
         )
         try:
             search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
-            faiss.write_index(search, str(staging / INDEX_FILE))
+            _write_faiss(search, staging / INDEX_FILE)
             del search
             if trains_classifier(len(faq.entries)):
                 vectors = np.load(staging / VECTORS_FILE, allow_pickle=False)
@@ -372,20 +371,30 @@ def _normalised(vectors: np.ndarray, encoder: Encoder) -> np.ndarray:
 def _stream_vectors(
     texts: list[str], encoder: Encoder, path: Path, advance: Callable[[int], None]
 ) -> Any:
-    """Encode in batches straight into a memory-mapped .npy file and the FAISS index, so that
-    memory stays bounded by the batch and the index, whatever the FAQ's size."""
-    out = np.lib.format.open_memmap(
-        path, mode="w+", dtype=np.float32, shape=(len(texts), encoder.dimension)
-    )
-    search = _empty_faiss_index(encoder.dimension, len(texts))
-    for start in range(0, len(texts), BUILD_BATCH):
-        batch = _normalised(encoder.encode(texts[start : start + BUILD_BATCH]), encoder)
-        out[start : start + len(batch)] = batch
-        search.add(batch)
-        advance(len(batch))
-    out.flush()
-    del out
+    """Encode in batches, appending each to a .npy file and adding it to the FAISS index, so
+    that memory stays bounded by the batch and the index, whatever the FAQ's size. Plain
+    writes, not a memory map: a full disk is an OSError here, not a SIGBUS."""
+    dimension = encoder.dimension
+    search = _empty_faiss_index(dimension, len(texts))
+    header = {"descr": "<f4", "fortran_order": False, "shape": (len(texts), dimension)}
+    with path.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        for start in range(0, len(texts), BUILD_BATCH):
+            batch = _normalised(encoder.encode(texts[start : start + BUILD_BATCH]), encoder)
+            batch = np.ascontiguousarray(batch, dtype="<f4")
+            handle.write(batch.tobytes())
+            search.add(batch)
+            advance(len(batch))
     return search
+
+
+def _write_faiss(search: Any, path: Path) -> None:
+    """faiss's own writer fails with a bare RuntimeError on a full disk: serialise, then write
+    the bytes ourselves."""
+    import faiss
+
+    with path.open("wb") as handle:
+        handle.write(faiss.serialize_index(search).tobytes())
 
 
 def _save(path: Path, array: np.ndarray) -> None:

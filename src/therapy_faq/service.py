@@ -15,10 +15,12 @@ from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, def
 from therapy_faq.errors import (
     IndexFolderRefusedError,
     IndexUnavailableError,
+    IndexWriteError,
     ModelError,
     TherapyFaqError,
 )
 from therapy_faq.faq import Faq, file_sha256, load_faq
+from therapy_faq.fields import printable
 from therapy_faq.index import (
     LOAD_ATTEMPTS,
     IndexState,
@@ -84,18 +86,27 @@ def build(
         if progress:
             progress(screen_rows + index_done, screen_rows + index_total)
 
-    screen_dir = trained_screen(examples, examples_sha256, encoder, fingerprint, screen_progress)
-    return build_index(
-        faq,
-        paths.faq,
-        file_sha256(paths.faq),
-        paths.index,
-        encoder,
-        screen_dir=screen_dir,
-        examples_sha256=examples_sha256,
-        progress=index_progress,
-        unless_current=unless_current,
-    )
+    try:
+        screen_dir = trained_screen(
+            examples, examples_sha256, encoder, fingerprint, screen_progress
+        )
+        return build_index(
+            faq,
+            paths.faq,
+            file_sha256(paths.faq),
+            paths.index,
+            encoder,
+            screen_dir=screen_dir,
+            examples_sha256=examples_sha256,
+            progress=index_progress,
+            unless_current=unless_current,
+        )
+    except OSError as exc:  # a full or read-only disk: the previous index stays as it was
+        where = exc.filename or paths.index
+        raise IndexWriteError(
+            f"cannot write the index to {printable(where)} ({exc.strerror}); free some space "
+            "or choose a writable folder with --index or THERAPY_FAQ_INDEX"
+        ) from None
 
 
 def open_assistant(
@@ -135,16 +146,11 @@ def open_assistant(
                 paths, encoder or default_encoder(), progress, faq=faq, unless_current=keep_current
             )
             index, query_model = _load(paths.index, encoder)
-        except IndexFolderRefusedError:
+        except (IndexFolderRefusedError, IndexWriteError):
             raise
         except IndexUnavailableError as exc:
             raise IndexUnavailableError(
                 f"{exc}; run `therapy-faq build --index {paths.index}` to rebuild it"
-            ) from None
-        except OSError as exc:
-            raise IndexUnavailableError(
-                f"cannot write the index to {paths.index} ({exc.strerror}); "
-                "choose a writable folder with --index or THERAPY_FAQ_INDEX"
             ) from None
     screen = CrisisScreen(index.screen)
     return Assistant(Retriever(faq, index), screen, resources, query_model)
