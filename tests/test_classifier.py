@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,7 @@ from therapy_faq.classifier import (
     trains_classifier,
 )
 from therapy_faq.errors import IndexUnavailableError
-from therapy_faq.index import CLASSIFIER_FILE, load_index
+from therapy_faq.index import CLASSIFIER_FILE, MANIFEST_FILE, load_index
 from therapy_faq.service import Paths, build, open_assistant
 
 from .stub_encoder import StubEncoder
@@ -93,5 +95,12 @@ def test_wrongly_shaped_classifier_is_reported(tmp_path: Path) -> None:
     path = paths.index / CLASSIFIER_FILE
     with path.open("wb") as handle:  # same byte size, other shape
         np.save(handle, np.zeros((StubEncoder.dimension + 1, 2), dtype=np.float32))
+    with pytest.raises(IndexUnavailableError, match="SHA-256 differs"):
+        load_index(paths.index)
+    # Written by a faulty build, with a manifest that agrees: the shapes are checked too.
+    manifest_path = paths.index / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["file_sha256"][CLASSIFIER_FILE] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexUnavailableError, match="inconsistent"):
         load_index(paths.index)
