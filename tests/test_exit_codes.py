@@ -105,3 +105,26 @@ def test_questions_in_other_scripts_are_not_duplicates_of_each_other(tmp_path: P
     result = run_module("import", str(csv), env=subprocess_env())
     assert result.returncode == 0, result.stderr
     assert "обнять" in result.stdout and "Imported 2 of 3 rows" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3, 0.6])
+def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C while the CLI is still importing its libraries used to print a 20-line traceback."""
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "therapy_faq", "ask", "is it ok to cry", "--index", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    if process.returncode == -signal.SIGINT:  # before Python itself had started: nothing said
+        assert stderr == ""
+    else:
+        assert process.returncode == 130, stderr
+        assert stderr.strip() == "interrupted" and 130 in EXIT_CODES

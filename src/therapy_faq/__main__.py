@@ -1,5 +1,5 @@
 """`python -m therapy_faq` runs the CLI."""
 
-from therapy_faq.cli import main
+from therapy_faq.entry import main
 
 main()
