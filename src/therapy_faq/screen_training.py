@@ -142,8 +142,12 @@ def screens_cache() -> Path:
     return user_cache_path("therapy-faq") / "screens"
 
 
+def screen_folder(examples_sha256: str, model_fingerprint: str, dimension: int) -> Path:
+    return screens_cache() / screen_key(examples_sha256, model_fingerprint, dimension)
+
+
 def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: int) -> bool:
-    folder = screens_cache() / screen_key(examples_sha256, model_fingerprint, dimension)
+    folder = screen_folder(examples_sha256, model_fingerprint, dimension)
     return (folder / SCREEN_SETTINGS_FILE).is_file() and (folder / SCREEN_WEIGHTS_FILE).is_file()
 
 
@@ -156,7 +160,7 @@ def trained_screen(
 ) -> Path:
     """The folder of the classifier for these examples and this model: from the cache, or
     trained now (embedding every example is the slow part) and cached."""
-    folder = screens_cache() / screen_key(examples_sha256, model_fingerprint, encoder.dimension)
+    folder = screen_folder(examples_sha256, model_fingerprint, encoder.dimension)
     if screen_is_cached(examples_sha256, model_fingerprint, encoder.dimension):
         return folder
     texts, labels, _ = training_rows(examples.examples)

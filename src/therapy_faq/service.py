@@ -61,17 +61,23 @@ def build(
     one (an implicit build; `therapy-faq build` always rebuilds)."""
     import os
 
-    from therapy_faq.screen_training import screen_is_cached, trained_screen, training_size
+    from therapy_faq.screen_training import (
+        screen_folder,
+        screen_is_cached,
+        trained_screen,
+        training_size,
+    )
 
     ensure_replaceable(Path(os.path.realpath(paths.index)))  # before any slow work
     faq = faq or load_faq(paths.faq)
     encoder = encoder or default_encoder()
     examples_path = crisis_examples_path()
-    examples = load_examples(examples_path)
     examples_sha256 = file_sha256(examples_path)
     fingerprint = encoder.fingerprint()
+    examples = None  # read (1.5 s) only to train: a cached screen was trained on this very file
     screen_rows = 0
     if not screen_is_cached(examples_sha256, fingerprint, encoder.dimension):
+        examples = load_examples(examples_path)
         screen_rows = training_size(examples)
     faq_rows = len(index_rows(faq)[0])
     done = 0
@@ -87,9 +93,12 @@ def build(
             progress(screen_rows + index_done, screen_rows + index_total)
 
     try:
-        screen_dir = trained_screen(
-            examples, examples_sha256, encoder, fingerprint, screen_progress
-        )
+        if examples is None:
+            screen_dir = screen_folder(examples_sha256, fingerprint, encoder.dimension)
+        else:
+            screen_dir = trained_screen(
+                examples, examples_sha256, encoder, fingerprint, screen_progress
+            )
         return build_index(
             faq,
             paths.faq,
