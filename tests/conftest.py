@@ -16,8 +16,33 @@ SEEDS = REPO.parent / "shared" / "seeds"
 
 @pytest.fixture(scope="session")
 def _session_screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Trained crisis screens, shared by the session's tests (training takes seconds)."""
-    return tmp_path_factory.mktemp("screens")
+    """Trained crisis screens, shared by the session's tests (training takes a minute or two)."""
+    screens = tmp_path_factory.mktemp("screens")
+    _train_stand_in_screen(screens, tmp_path_factory.mktemp("cache"))
+    return screens
+
+
+def _train_stand_in_screen(screens: Path, cache: Path) -> None:
+    """The stand-in encoder's screen, trained on every 20th example and cached under the key of
+    all of them. Tests with the stand-in check the logic of builds and indexes, never the
+    screen (the real model's is trained on every example and measured by test_evaluation);
+    training this one on all 7,500 would add a minute and a half to every run."""
+    from therapy_faq.crisis import load_examples
+    from therapy_faq.faq import file_sha256
+    from therapy_faq.screen_training import trained_screen
+    from therapy_faq.settings import crisis_examples_path
+
+    from .stub_encoder import StubEncoder
+
+    (cache / "therapy-faq").mkdir()
+    (cache / "therapy-faq" / "screens").symlink_to(screens, target_is_directory=True)
+    path = crisis_examples_path()
+    examples = load_examples(path)
+    sample = examples.model_copy(update={"examples": examples.examples[::20]})
+    encoder = StubEncoder()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        trained_screen(sample, file_sha256(path), encoder, encoder.fingerprint())
 
 
 @pytest.fixture(autouse=True)
