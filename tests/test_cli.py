@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from therapy_faq.cli import app
+from therapy_faq.service import Paths
 
 from .conftest import REPO, run_module, subprocess_env
 
@@ -149,7 +150,9 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 
 @pytest.mark.model
-def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path) -> None:
+def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path, real_paths: Paths) -> None:
+    """`real_paths` first: the crisis screen is trained once, in this process, and the
+    subprocess's build finds it in the session's cache (training it there took minutes)."""
     index = tmp_path / "index"
     env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
     built = subprocess.run(
@@ -176,7 +179,7 @@ def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-def test_ask_builds_a_missing_index_saying_so_on_stderr(tmp_path: Path) -> None:
+def test_ask_builds_a_missing_index_saying_so_on_stderr(tmp_path: Path, real_paths: Paths) -> None:
     env = subprocess_env(THERAPY_FAQ_INDEX=str(tmp_path / "fresh"))
     asked = run_module("ask", "Do therapists grieve clients?", "--json", env=env)
     assert asked.returncode == 0, asked.stderr
