@@ -16,6 +16,8 @@ from therapy_faq.errors import FaqError
 from therapy_faq.fields import UNSAFE
 from therapy_faq.settings import crisis_resources_path
 
+from .conftest import run_module, subprocess_env
+
 runner = CliRunner()
 
 ATTACKS = {
@@ -108,3 +110,13 @@ def test_json_escapes_what_a_question_carries(real_env) -> None:
     assert result.exit_code == 0, result.output
     assert not UNSAFE.search(result.stdout)
     assert json.loads(result.stdout)["query"] == question  # the same data, escaped
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("columns", ["0", "6"])
+def test_a_crisis_panel_keeps_its_numbers_in_a_tiny_terminal(real_paths, columns: str) -> None:
+    """With COLUMNS=0 Rich printed nothing at all; at 6 columns the panel lost every number."""
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index), COLUMNS=columns)
+    result = run_module("ask", "i want to kill myself", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "988" in result.stdout and "911" in result.stdout

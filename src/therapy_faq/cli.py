@@ -57,8 +57,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+MIN_WIDTH = 40  # below it (COLUMNS=0, a tiny pane) Rich printed nothing, crisis numbers included
+
+
+def _console(**options: bool) -> Console:
+    console = Console(highlight=False, **options)
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH  # the terminal wraps what is wider; nothing is dropped
+    return console
+
+
+out = _console(soft_wrap=False)
+err = _console(stderr=True)
 
 FaqOption = Annotated[
     Path | None,
