@@ -56,7 +56,14 @@ def _contents(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(
-    "kind", ["documents", "foreign-manifest", "index-file-and-more", "only-manifest"]
+    "kind",
+    [
+        "documents",
+        "foreign-manifest",
+        "index-file-and-more",
+        "only-manifest",
+        "only-index-like-names",
+    ],
 )
 def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, kind: str) -> None:
     folder = tmp_path / "mydocs"
@@ -69,6 +76,11 @@ def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, 
         shutil.rmtree(folder)
         folder.mkdir()
         (folder / MANIFEST_FILE).write_text('{"name": "my web app"}', encoding="utf-8")
+    elif kind == "only-index-like-names":  # found by a hostile pass: it was replaced
+        shutil.rmtree(folder)
+        folder.mkdir()
+        (folder / "entries.json").write_text('{"my": "precious data"}', encoding="utf-8")
+        (folder / MANIFEST_FILE).write_text("notes", encoding="utf-8")
     before = _contents(folder)
     with pytest.raises(IndexFolderRefusedError, match="not a therapy-faq index and is not empty"):
         build(Paths(faq, folder), StubEncoder())
@@ -98,6 +110,14 @@ def test_build_accepts_an_empty_folder_and_an_index_of_an_older_version(
     build(Paths(faq, folder), StubEncoder())
     assert not (folder / "vectors.pkl").exists()
     load_index(folder)
+
+
+def test_a_rebuilt_index_folder_keeps_its_mode(tmp_path: Path, faq: Path) -> None:
+    index = tmp_path / "index"
+    build(Paths(faq, index), StubEncoder())
+    index.chmod(0o750)
+    build(Paths(faq, index), StubEncoder())
+    assert index.stat().st_mode & 0o777 == 0o750
 
 
 def test_a_symlinked_index_keeps_its_link(tmp_path: Path, faq: Path) -> None:

@@ -169,8 +169,8 @@ def _lock_path(index_dir: Path) -> Path:
     return index_dir.parent / f".{index_dir.name}.lock"
 
 
-# Names that only an index of ours holds (not manifest.json or model.onnx: other tools use those).
-_DISTINCT_FILES = {
+# Names an index holds besides manifest.json and model.onnx (which other tools use too).
+_INDEX_FILES = {
     INDEX_FILE,
     VECTORS_FILE,
     ROW_ENTRIES_FILE,
@@ -182,12 +182,16 @@ _DISTINCT_FILES = {
     CLASSIFIER_FILE,
     "screen.npy",  # format 6
 }
+# Without a manifest, a folder is taken for an index only with several names that no one else
+# would use together (a lone entries.json or bm25 folder can be anyone's).
+_DISTINCT_FILES = {INDEX_FILE, VECTORS_FILE, ROW_ENTRIES_FILE, ROW_KINDS_FILE, SCREEN_WEIGHTS_FILE}
+_DISTINCT_NEEDED = 3
 
 
 def is_our_index(folder: Path) -> bool:
     """Whether `folder` holds an index written by therapy-faq (any format version): its
     manifest names a format version, an FAQ hash and a model; or, when the manifest is
-    damaged, every name in it is one an index holds."""
+    damaged, every name in it is one an index holds, three of them names only an index uses."""
     try:
         raw = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -198,7 +202,7 @@ def is_our_index(folder: Path) -> bool:
         names = {path.name for path in folder.iterdir()}
     except OSError:
         return False
-    return bool(names & _DISTINCT_FILES) and names <= _DISTINCT_FILES | {
+    return len(names & _DISTINCT_FILES) >= _DISTINCT_NEEDED and names <= _INDEX_FILES | {
         MANIFEST_FILE,
         "model.onnx",
     }
@@ -282,6 +286,7 @@ def build_index(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
         try:
+            os.chmod(staging, _folder_mode(index_dir))
             search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
             _write_faiss(search, staging / INDEX_FILE)
             del search
@@ -328,6 +333,17 @@ def build_index(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return manifest
+
+
+def _folder_mode(folder: Path) -> int:
+    """The mode of the folder being replaced, or what `mkdir` would have given (mkdtemp's is
+    0700)."""
+    try:
+        return folder.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o777 & ~umask
 
 
 def _current_manifest(
