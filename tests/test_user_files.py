@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -216,6 +217,29 @@ def test_import_replaces_its_output_whole(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("# Imported from")
     assert out.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", csv.name]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "symlink-to-fifo"])
+def test_import_never_replaces_a_device_or_a_pipe(tmp_path: Path, kind: str) -> None:
+    """As root, `import -o /dev/null --force` replaced /dev/null with a regular file."""
+    target = tmp_path / "out"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        if os.geteuid() != 0:
+            pytest.skip("creating a device node needs root")
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of our own
+    else:  # never the real /dev/null: a regression must not break the machine
+        os.mkfifo(tmp_path / "pipe")
+        target.symlink_to(tmp_path / "pipe")
+    before = os.lstat(target)
+    csv = _spreadsheet(tmp_path, rows=3)
+    result = run_module("import", str(csv), "-o", str(target), "--force", env=subprocess_env())
+    assert result.returncode == 7, result.stderr
+    assert "not a regular file" in result.stderr and "Traceback" not in result.stderr
+    after = os.lstat(target)
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def _can_mount_tmpfs() -> bool:

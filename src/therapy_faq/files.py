@@ -14,6 +14,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from therapy_faq.errors import OutputError
+from therapy_faq.fields import printable
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -22,6 +25,11 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` (UTF-8) to a temporary file beside `path`, flush it to disk, rename it
     over `path`. A symlink keeps its link: the file it points at is replaced."""
     target = Path(os.path.realpath(path))
+    if os.path.lexists(target) and not target.is_file():
+        raise OutputError(
+            f"{printable(target)} is not a regular file (a device, a pipe or a folder): "
+            "refusing to replace it"
+        )
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
