@@ -72,6 +72,17 @@ def test_the_crisis_file_refuses_control_characters(tmp_path: Path) -> None:
         load_resources(bad)
 
 
+def test_a_crisis_line_url_refuses_control_characters(tmp_path: Path) -> None:
+    """A URL passed its pattern with ESC inside (not white space): found by a hostile pass."""
+    shipped = crisis_resources_path().read_text(encoding="utf-8")
+    url = "url: https://988lifeline.org"
+    assert url in shipped
+    bad = tmp_path / "crisis.yaml"
+    bad.write_text(shipped.replace(url, 'url: "https://988lifeline.org\\e]0;PWNED\\a"', 1))
+    with pytest.raises(FaqError, match="control character U\\+001B"):
+        load_resources(bad)
+
+
 def test_an_unknown_id_is_echoed_harmlessly() -> None:
     result = runner.invoke(app, ["show", "x\x1b]52;c;AAAA\x07"])
     assert result.exit_code == 2
@@ -120,3 +131,13 @@ def test_a_crisis_panel_keeps_its_numbers_in_a_tiny_terminal(real_paths, columns
     result = run_module("ask", "i want to kill myself", env=env)
     assert result.returncode == 0, result.stderr
     assert "988" in result.stdout and "911" in result.stdout
+
+
+def test_paths_in_notices_are_shown_harmlessly() -> None:
+    """An index path with ESC in its name was echoed raw in "Building the index ... in PATH"."""
+    from therapy_faq import cli
+
+    with cli.err.capture() as captured:
+        cli._notify("Building the index (none found) in /tmp/idx\x1b]0;PWNED\x07 ...")
+    shown = captured.get()
+    assert not UNSAFE.search(shown) and "<U+001B>" in shown

@@ -179,7 +179,7 @@ class BuildProgress:
 
 
 def _notify(message: str) -> None:
-    err.print(Text(message, style="dim"), soft_wrap=True)
+    err.print(Text(printable(message), style="dim"), soft_wrap=True)
 
 
 def _open(faq: Path | None, index: Path | None) -> Assistant:
@@ -371,12 +371,12 @@ def validate(
     with friendly_errors(debug):
         path = file or resolve_faq_path(faq)
         entries = load_faq(path)
-        out.print(Text(f"{path}: OK, {len(entries.entries)} entries"), soft_wrap=True)
+        out.print(Text(f"{printable(path)}: OK, {len(entries.entries)} entries"), soft_wrap=True)
         resources_path = crisis or crisis_resources_path()
         resources = load_resources(resources_path)
         out.print(
             Text(
-                f"{resources_path}: OK, {len(resources.categories)} crisis categories, "
+                f"{printable(resources_path)}: OK, {len(resources.categories)} crisis categories, "
                 f"last checked {resources.last_checked.isoformat()}"
             ),
             soft_wrap=True,
@@ -385,7 +385,8 @@ def validate(
         concern = sum(e.level == "concern" for e in examples.examples)
         out.print(
             Text(
-                f"{crisis_examples_path()}: OK, {len(examples.crisis)} urgent, {concern} concern "
+                f"{printable(crisis_examples_path())}: OK, {len(examples.crisis)} urgent, "
+                f"{concern} concern "
                 f"and {len(examples.ordinary) - concern} ordinary examples"
             ),
             soft_wrap=True,
@@ -413,7 +414,7 @@ def build(
             manifest = build_index(paths, progress=progress)
         out.print(
             Text(
-                f"Built {paths.index}: {manifest.entry_count} entries, "
+                f"Built {printable(paths.index)}: {manifest.entry_count} entries, "
                 f"{manifest.vector_count} vectors, model {manifest.model}"
             ),
             soft_wrap=True,

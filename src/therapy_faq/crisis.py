@@ -53,7 +53,7 @@ class Resource(BaseModel):
     name: Text
     contact: Text
     region: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[Text, StringConstraints(pattern=r"^https?://\S+$")] | None = None
 
     def line(self) -> str:
         return f"{self.name} ({self.region}): {self.contact}"
