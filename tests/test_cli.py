@@ -185,3 +185,19 @@ def test_ask_builds_a_missing_index_saying_so_on_stderr(tmp_path: Path, real_pat
     assert asked.returncode == 0, asked.stderr
     assert "Building the index" in asked.stderr
     assert json.loads(asked.stdout)["answer"]["id"] == "therapists-grieve-clients"
+
+
+@pytest.mark.model
+def test_the_chat_reads_superscripts_and_circled_numbers_as_text(real_assistant) -> None:
+    """`²` (a key on French keyboards) passed isdigit() and ended the chat in a ValueError."""
+    import io
+
+    from rich.console import Console
+
+    from therapy_faq.chat import run_chat
+
+    console = Console(file=io.StringIO(), width=100)
+    lines = ["is it ok to cry in therapy", "²", "①", "٢"]  # the last: an Arabic-Indic 2
+    run_chat(lambda: real_assistant, lines, console, interactive=True, top_k=3)
+    output = console.file.getvalue()
+    assert output.count("Take care.") == 1

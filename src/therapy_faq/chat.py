@@ -77,7 +77,7 @@ def run_chat(
         if command in CRISIS:
             console.print(crisis_view(resources, conversation.crisis_category))
             continue
-        if interactive and line.isdigit() and last:
+        if interactive and line.isdecimal() and last:  # not isdigit: "²" is a digit
             number = int(line)
             if 1 <= number <= len(last):
                 console.print(entry_view(last[number - 1]))
