@@ -54,12 +54,23 @@ def test_a_full_disk_on_stdout_is_exit_7_in_one_line(real_paths) -> None:
     assert " ".join(result.stderr.split()).startswith("error: cannot write the output: No space")
 
 
-def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["bogus", "rot13", "base64"])
+def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path, encoding: str) -> None:
+    """rot13 and base64 are codecs, but not text encodings: they were "unexpected errors"."""
     csv = tmp_path / "faq.csv"
     csv.write_text("question,answer\nWhy?,Because.\n", encoding="utf-8")
-    result = run_module("import", str(csv), "--encoding", "bogus", env=subprocess_env())
+    result = run_module("import", str(csv), "--encoding", encoding, env=subprocess_env())
     assert result.returncode == 2, result.stderr
-    assert "unknown encoding 'bogus'" in result.stderr and "Traceback" not in result.stderr
+    assert f"unknown text encoding '{encoding}'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_with_a_hint(tmp_path: Path) -> None:
+    csv = tmp_path / "faq.csv"
+    csv.write_text("question,answer\nWhy?,Because.\n", encoding="utf-8")
+    result = run_module("import", str(csv), "--encoding", "utf-16", env=subprocess_env())
+    assert result.returncode == 3, result.stderr
+    assert "--encoding" in result.stderr and "unexpected" not in result.stderr
 
 
 def test_a_latin1_file_is_refused_with_a_hint_then_read_with_it(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import yaml
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import strip_controls
+from therapy_faq.fields import printable, strip_controls
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
@@ -81,10 +81,13 @@ def import_csv(
     encoding: str = "utf-8",
 ) -> ImportResult:
     try:
-        codecs.lookup(encoding)
+        is_text = codecs.lookup(encoding)._is_text_encoding  # rot13, base64: not text codecs
     except LookupError:
+        is_text = False
+    if not is_text:
         raise UsageError(
-            f"unknown encoding '{encoding}' for --encoding (try utf-8, cp1252 or latin-1)"
+            f"unknown text encoding '{printable(encoding)}' for --encoding "
+            "(try utf-8, cp1252 or latin-1)"
         ) from None
     try:
         with path.open(encoding=encoding, newline="") as handle:
@@ -95,6 +98,10 @@ def import_csv(
         raise FaqError(
             f"{path} is not {encoding} text (it holds the byte 0x{exc.object[exc.start]:02x}); "
             "name its encoding with --encoding, e.g. --encoding cp1252"
+        ) from None
+    except UnicodeError as exc:  # utf-16 without a byte order mark, say
+        raise FaqError(
+            f"{path} is not {encoding} text ({exc}); name its encoding with --encoding"
         ) from None
     except OSError as exc:
         raise FaqError(f"cannot read {path}: {exc.strerror}") from None
