@@ -13,7 +13,7 @@ from rich.console import Console
 
 from therapy_faq import index as index_module
 from therapy_faq.chat import run_chat
-from therapy_faq.errors import IndexUnavailableError
+from therapy_faq.errors import IndexUnavailableError, IndexWriteError
 from therapy_faq.faq import file_sha256
 from therapy_faq.index import folder_identity, load_index
 from therapy_faq.service import LiveAssistant, Paths, build, open_assistant
@@ -196,3 +196,47 @@ def test_the_chat_follows_an_edit_made_while_it_runs(paths: Paths) -> None:
     run_chat(live.current, lines(), console, interactive=False, top_k=3)
     output = console.file.getvalue()
     assert output.index("Ask first.") < output.index("Ask them first.")
+
+
+# --- the crisis screen's cache -------------------------------------------------------------
+
+
+def test_a_damaged_screen_cache_is_trained_again_not_copied(paths: Paths, tmp_path: Path) -> None:
+    """A truncated cached screen went into every index, each then refused: exit 4 for good."""
+    from therapy_faq.screen_training import SCREEN_WEIGHTS_FILE, screens_cache, trained_screen
+
+    encoder = StubEncoder()
+    examples = tmp_path / "examples.yaml"
+    examples.write_text(
+        "examples:\n"
+        + "".join(
+            f"  - {{text: 'zq crisis {i}', level: urgent, category: suicide, voice: plain, "
+            f"kind: k}}\n  - {{text: 'ordinary {i}', level: none, category: none, "
+            f"voice: plain, kind: k}}\n"
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    from therapy_faq.crisis import load_examples
+
+    loaded = load_examples(examples)
+    folder = trained_screen(loaded, "sha-x", encoder, encoder.fingerprint())
+    weights = folder / SCREEN_WEIGHTS_FILE
+    whole = weights.read_bytes()
+    weights.write_bytes(whole[:1000])
+    again = trained_screen(loaded, "sha-x", encoder, encoder.fingerprint())
+    assert again == folder and (again / SCREEN_WEIGHTS_FILE).read_bytes() == whole
+    assert folder.parent == screens_cache()
+
+
+def test_a_cache_folder_that_is_a_file_fails_before_training(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """XDG_CACHE_HOME naming a file: ten minutes of training, then advice that could not work."""
+    cache = tmp_path / "cachefile"
+    cache.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    encoder = StubEncoder()
+    with pytest.raises(IndexWriteError, match="XDG_CACHE_HOME"):
+        build(paths, encoder)
+    assert encoder.calls == 0  # nothing was embedded

@@ -147,8 +147,16 @@ def screen_folder(examples_sha256: str, model_fingerprint: str, dimension: int) 
 
 
 def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: int) -> bool:
+    """A cached screen is used only whole: its weights' hash is the one written beside them
+    (a damaged cache is trained again, not copied into every index)."""
     folder = screen_folder(examples_sha256, model_fingerprint, dimension)
-    return (folder / SCREEN_SETTINGS_FILE).is_file() and (folder / SCREEN_WEIGHTS_FILE).is_file()
+    try:
+        settings = json.loads((folder / SCREEN_SETTINGS_FILE).read_text(encoding="utf-8"))
+        with (folder / SCREEN_WEIGHTS_FILE).open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except (OSError, ValueError):
+        return False
+    return isinstance(settings, dict) and settings.get("weights_sha256") == digest
 
 
 def trained_screen(
@@ -163,19 +171,26 @@ def trained_screen(
     folder = screen_folder(examples_sha256, model_fingerprint, encoder.dimension)
     if screen_is_cached(examples_sha256, model_fingerprint, encoder.dimension):
         return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)  # an unusable cache fails before training
     texts, labels, _ = training_rows(examples.examples)
     vectors = encoder.encode(texts, progress=progress)
     model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
     weights = weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         with (staging / SCREEN_WEIGHTS_FILE).open("wb") as handle:
             np.save(handle, weights, allow_pickle=False)
+        with (staging / SCREEN_WEIGHTS_FILE).open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         settings = screen_settings(
-            encoder.dimension, THRESHOLDS, examples_sha256=examples_sha256, rows=len(texts)
+            encoder.dimension,
+            THRESHOLDS,
+            examples_sha256=examples_sha256,
+            rows=len(texts),
+            weights_sha256=digest,
         )
         (staging / SCREEN_SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)  # a damaged copy, if any
         try:
             os.replace(staging, folder)
         except OSError:  # another build cached the same screen meanwhile

@@ -99,6 +99,12 @@ def build(
             screen_dir = trained_screen(
                 examples, examples_sha256, encoder, fingerprint, screen_progress
             )
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot write the crisis screen's cache {printable(exc.filename or '')} "
+            f"({exc.strerror}); set XDG_CACHE_HOME to a writable folder"
+        ) from None
+    try:
         return build_index(
             faq,
             paths.faq,
