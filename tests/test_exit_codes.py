@@ -125,7 +125,7 @@ def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: floa
     import time
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "therapy_faq", "ask", "is it ok to cry", "--index", str(tmp_path)],
+        [sys.executable, "-m", "therapy_faq", "ask", "is it ok", "--index", str(tmp_path / "i")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
