@@ -193,7 +193,10 @@ def test_a_query_model_altered_in_place_is_rebuilt_never_a_nan(
     middle = len(data) // 2 // 4 * 4
     size = 4_000_000
     data[middle : middle + size] = filler * (size // len(filler))  # same size: passes the check
+    before = model.stat()
     model.write_bytes(bytes(data))
+    if filler == b"\x00\x00\xc0\x7f":  # its time put back: only the model's probe can tell
+        os.utime(model, ns=(before.st_atime_ns, before.st_mtime_ns))
     env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
     asked = run_module("ask", "Can you ask your therapist for a hug?", "--json", env=env)
     assert asked.returncode == 0, asked.stderr
