@@ -113,3 +113,13 @@ def test_committed_import_matches_the_csv() -> None:
     result = import_csv(EXTERNAL_CSV, title="Mental Health FAQ for Chatbot")
     committed = (REPO / "examples" / "mental_health_faq.yaml").read_text(encoding="utf-8")
     assert to_yaml(result, EXTERNAL_CSV) == committed
+
+
+def test_a_file_name_with_a_line_break_still_gives_loadable_yaml(tmp_path: Path) -> None:
+    """The name went raw into the header comment: a newline in it broke the YAML written."""
+    csv = tmp_path / "nl\nentries: []\n.csv"
+    csv.write_text("question,answer\nIs it ok?,Yes it is.\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = runner.invoke(app, ["import", str(csv), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [e.id for e in load_faq(out).entries] == ["is-it-ok"]

@@ -187,9 +187,8 @@ _BlockDumper.add_representer(str, _str)
 
 
 def to_yaml(result: ImportResult, origin: Path) -> str:
-    header = (
-        f"# Imported from {origin.name} by `therapy-faq import`; check it, then build the index.\n"
-    )
+    name = " ".join(strip_controls(origin.name).split())  # a comment is one line
+    header = f"# Imported from {name} by `therapy-faq import`; check it, then build the index.\n"
     body = yaml.dump(
         {"entries": result.entries},
         Dumper=_BlockDumper,
