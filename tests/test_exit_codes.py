@@ -138,3 +138,29 @@ def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: floa
     # handler, or as Python ends a process whose interrupt was handled.
     assert process.returncode in (130, -signal.SIGINT), stderr
     assert stderr.strip() in ("", "interrupted") and 130 in EXIT_CODES
+
+
+def test_a_pipe_in_place_of_a_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO as the FAQ, the crisis file or an index's manifest blocked forever (`--version`
+    included: the crisis file is read for the help text)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    env = subprocess_env(THERAPY_FAQ_CRISIS_FILE=str(fifo))
+    version = subprocess.run(
+        [sys.executable, "-m", "therapy_faq", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert version.returncode == 0, version.stderr
+    listed = run_module("list", "--faq", str(fifo), env=subprocess_env())
+    assert listed.returncode == 3 and "not a regular file" in listed.stderr
+    index = tmp_path / "index"
+    index.mkdir()
+    os.mkfifo(index / "manifest.json")
+    from therapy_faq.index import folder_identity, is_our_index
+
+    assert not is_our_index(index)
+    with pytest.raises(Exception, match="not a regular file"):
+        folder_identity(index)

@@ -24,6 +24,7 @@ from pydantic import (
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 from therapy_faq.fields import Text
+from therapy_faq.files import read_text
 
 Category = Literal["suicide", "medical", "violence", "harm_to_others", "someone_else"]
 Level = Literal["urgent", "concern", "none"]
@@ -125,7 +126,7 @@ class CrisisResources(BaseModel):
 
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        return yamlfile.load(path.read_text(encoding="utf-8"))
+        return yamlfile.load(read_text(path))
     except OSError as exc:
         raise FaqError(f"cannot read the {what} file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -158,7 +159,7 @@ def disclaimer(path: Path) -> str:
     """The one-paragraph disclaimer with its numbers, read without validating the whole file
     (`--help` needs only this line); a fixed sentence if the file is unreadable."""
     try:
-        data = yamlfile.load(path.read_text(encoding="utf-8"))
+        data = yamlfile.load(read_text(path))
         return _one_line(str(data["disclaimer"]))
     except Exception:  # --help must work whatever the file holds; validate reports it
         return (

@@ -33,6 +33,7 @@ from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.fields import Text
+from therapy_faq.files import read_text
 from therapy_faq.retrieval import clean_query
 
 RANK_DEPTH = 10
@@ -79,7 +80,7 @@ class EvalSet(BaseModel):
 
 def load_eval_set(path: Path) -> EvalSet:
     try:
-        return EvalSet.model_validate(yamlfile.load(path.read_text(encoding="utf-8")))
+        return EvalSet.model_validate(yamlfile.load(read_text(path)))
     except FileNotFoundError:
         raise UsageError(f"evaluation file not found: {path}") from None
     except (

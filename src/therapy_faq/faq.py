@@ -24,6 +24,7 @@ from pydantic import (
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 from therapy_faq.fields import Text
+from therapy_faq.files import read_regular, read_text
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
@@ -101,13 +102,13 @@ class Faq(BaseModel):
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_regular(path)).hexdigest()
 
 
 def load_faq(path: Path) -> Faq:
     """Parse and validate the FAQ; raise one FaqError that lists every problem found."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise FaqError(f"FAQ file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

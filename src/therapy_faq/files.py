@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import tempfile
@@ -19,6 +20,19 @@ from therapy_faq.fields import printable
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file. Anything else is refused before it is opened: a FIFO would
+    block forever and a device might never end."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return path.read_bytes()
+
+
+def read_text(path: Path) -> str:
+    """`read_regular` as UTF-8 text (UnicodeDecodeError when it is not)."""
+    return read_regular(path).decode("utf-8")
 
 
 def write_text_atomic(path: Path, text: str) -> None:

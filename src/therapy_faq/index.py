@@ -36,7 +36,7 @@ from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import printable
-from therapy_faq.files import replace_folder
+from therapy_faq.files import read_regular, read_text, replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 
@@ -193,7 +193,7 @@ def is_our_index(folder: Path) -> bool:
     manifest names a format version, an FAQ hash and a model; or, when the manifest is
     damaged, every name in it is one an index holds, three of them names only an index uses."""
     try:
-        raw = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        raw = json.loads(read_text(folder / MANIFEST_FILE))
     except (OSError, ValueError):
         raw = None
     if isinstance(raw, dict) and {"format_version", "faq_sha256", "model"} <= raw.keys():
@@ -424,7 +424,7 @@ class IndexFormatError(IndexUnavailableError):
 
 def read_manifest(index_dir: Path) -> Manifest:
     try:
-        raw = json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        raw = json.loads(read_text(index_dir / MANIFEST_FILE))
     except (OSError, ValueError) as exc:
         raise IndexUnavailableError(f"unreadable manifest in {index_dir}: {exc}") from None
     if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
@@ -482,7 +482,7 @@ def folder_identity(index_dir: Path) -> tuple[int, int, bytes]:
     every build writes its own manifest."""
     try:
         folder = index_dir.stat()
-        manifest = (index_dir / MANIFEST_FILE).read_bytes()
+        manifest = read_regular(index_dir / MANIFEST_FILE)
     except OSError as exc:
         raise IndexUnavailableError(f"cannot read the index in {index_dir}: {exc}") from None
     return folder.st_dev, folder.st_ino, manifest
