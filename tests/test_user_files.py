@@ -242,6 +242,17 @@ def test_import_never_replaces_a_device_or_a_pipe(tmp_path: Path, kind: str) -> 
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def _in_private_mount(script: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`script` in a mount namespace of its own, where it may mount a small tmpfs."""
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=300,
+    )
+
+
 def _can_mount_tmpfs() -> bool:
     if shutil.which("unshare") is None:
         return False
@@ -270,13 +281,7 @@ echo "exit=$?"
 cat {disk}/faq.yaml > {tmp_path}/after.yaml
 ls -A {disk} > {tmp_path}/listing.txt
 """
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(PREVIOUS=previous),
-        timeout=300,
-    )
+    result = _in_private_mount(script, PREVIOUS=previous)
     assert "exit=7" in result.stdout, result.stdout + result.stderr
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     assert (tmp_path / "after.yaml").read_text(encoding="utf-8") == previous
@@ -335,13 +340,7 @@ mount -t tmpfs -o size=256k tmpfs {disk} || exit 99
 echo "exit=$?"
 ls -A {disk} > {tmp_path}/listing.txt
 """
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(CODE=code),
-        timeout=300,
-    )
+    result = _in_private_mount(script, CODE=code)
     assert "exit=4" in result.stdout, result.stdout + result.stderr
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -362,13 +361,7 @@ mount -t tmpfs -o ro,size=64k tmpfs {disk} || exit 99
 {sys.executable} -c "$CODE"
 echo "exit=$?"
 """
-    result = subprocess.run(
-        ["unshare", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(CODE=code),
-        timeout=300,
-    )
+    result = _in_private_mount(script, CODE=code)
     assert "exit=4" in result.stdout, result.stdout + result.stderr
     assert "cannot write the index" in result.stderr and "Read-only file system" in result.stderr
     assert "Traceback" not in result.stderr

@@ -52,7 +52,7 @@ def write_text_atomic(path: Path, text: str) -> None:
             stream.write(text.encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _mode_for(target))
+        os.chmod(temporary, mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -60,14 +60,15 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _mode_for(target: Path) -> int:
-    """The mode of the file being replaced, or what a plain `open` would have created."""
+def mode_for(target: Path, fresh: int = 0o666) -> int:
+    """The mode of what is being replaced, or what creating it plainly would have given
+    (`fresh` less the umask: 0o666 for `open`, 0o777 for `mkdir`)."""
     try:
         return target.stat().st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        return fresh & ~umask
 
 
 def fsync_tree(folder: Path) -> None:

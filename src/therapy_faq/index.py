@@ -36,7 +36,7 @@ from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import printable
-from therapy_faq.files import read_regular, read_text, replace_folder
+from therapy_faq.files import mode_for, read_regular, read_text, replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 
@@ -286,7 +286,7 @@ def build_index(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
         try:
-            os.chmod(staging, _folder_mode(index_dir))
+            os.chmod(staging, mode_for(index_dir, fresh=0o777))  # mkdtemp's is 0700
             search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
             _write_faiss(search, staging / INDEX_FILE)
             del search
@@ -333,17 +333,6 @@ def build_index(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return manifest
-
-
-def _folder_mode(folder: Path) -> int:
-    """The mode of the folder being replaced, or what `mkdir` would have given (mkdtemp's is
-    0700)."""
-    try:
-        return folder.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o777 & ~umask
 
 
 def _current_manifest(
