@@ -206,3 +206,26 @@ def test_far_question_is_refused(paths: Paths) -> None:
     reply = assistant.reply("zebra quantum lasagna")
     assert reply.status == "no_match" and reply.answer is None
     assert reply.to_json()["answer"] is None
+
+
+def test_a_screen_of_another_version_is_rebuilt_not_used(paths: Paths) -> None:
+    """Weights trained on other features would screen wrongly and silently: the index's copy is
+    refused at load (even with a manifest that agrees) and the index rebuilt."""
+    import hashlib
+
+    build(paths, StubEncoder())
+    settings_path = paths.index / "screen.json"
+    settings = json.loads(settings_path.read_text(encoding="utf-8"))
+    settings["version"] -= 1
+    settings_path.write_text(json.dumps(settings), encoding="utf-8")
+    manifest_path = paths.index / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["file_sha256"]["screen.json"] = hashlib.sha256(settings_path.read_bytes()).hexdigest()
+    manifest["file_sizes"]["screen.json"] = settings_path.stat().st_size
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexUnavailableError, match="another version"):
+        load_index(paths.index)
+    said: list[str] = []
+    open_assistant(paths, StubEncoder(), notify=said.append)
+    assert len(said) == 1 and "Rebuilding" in said[0]
+    load_index(paths.index)

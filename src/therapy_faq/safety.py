@@ -348,6 +348,9 @@ def is_medication_question(text: str) -> bool:
 
 # --- layer 2: the classifier ------------------------------------------------------------------
 
+# The features below, as weights trained on them expect them: a change to the features bumps it,
+# and weights of another version are refused at load (the index is rebuilt, the screen retrained).
+SCREEN_VERSION = 6
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the two features naming a pattern hit and its category
@@ -436,6 +439,8 @@ class ScreenModel:
     @classmethod
     def load(cls, folder: Path) -> ScreenModel:
         settings = json.loads((folder / SCREEN_SETTINGS_FILE).read_text(encoding="utf-8"))
+        if settings.get("version") != SCREEN_VERSION:
+            raise ValueError(f"a crisis screen of another version ({settings.get('version')})")
         weights = np.load(folder / SCREEN_WEIGHTS_FILE, mmap_mode="r", allow_pickle=False)
         return cls(weights, int(settings["dimension"]), Thresholds(**settings["thresholds"]))
 
@@ -523,4 +528,10 @@ class CrisisScreen:
 
 
 def screen_settings(dimension: int, thresholds: Thresholds, **extra: Any) -> dict[str, Any]:
-    return {"dimension": dimension, "thresholds": vars(thresholds), "labels": LABELS, **extra}
+    return {
+        "version": SCREEN_VERSION,
+        "dimension": dimension,
+        "thresholds": vars(thresholds),
+        "labels": LABELS,
+        **extra,
+    }
