@@ -130,16 +130,22 @@ def _alter_in_place(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _rebuilt_once(paths: Paths) -> str:
+    """Open the index as `ask` does: it must be rebuilt, saying so once, and load afterwards."""
+    said: list[str] = []
+    open_assistant(paths, StubEncoder(), notify=said.append)
+    assert len(said) == 1
+    load_index(paths.index)
+    return said[0]
+
+
 def test_a_small_file_altered_in_place_is_noticed_and_rebuilt(paths: Paths) -> None:
     """The crisis screen's weights, changed without changing their size, could blind it."""
     build(paths, StubEncoder())
     _alter_in_place(paths.index / "screen_weights.npy")
     with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
         load_index(paths.index)
-    said: list[str] = []
-    open_assistant(paths, StubEncoder(), notify=said.append)
-    assert len(said) == 1 and "SHA-256 differs" in said[0]
-    load_index(paths.index)
+    assert "SHA-256 differs" in _rebuilt_once(paths)
 
 
 def test_large_files_are_hashed_only_when_their_time_changed(
@@ -225,7 +231,4 @@ def test_a_screen_of_another_version_is_rebuilt_not_used(paths: Paths) -> None:
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexUnavailableError, match="another version"):
         load_index(paths.index)
-    said: list[str] = []
-    open_assistant(paths, StubEncoder(), notify=said.append)
-    assert len(said) == 1 and "Rebuilding" in said[0]
-    load_index(paths.index)
+    assert "Rebuilding" in _rebuilt_once(paths)

@@ -304,6 +304,25 @@ except typer.Exit as exc:
 """
 
 
+def _stub_build_on_tmpfs(
+    tmp_path: Path, faq: Path, options: str
+) -> subprocess.CompletedProcess[str]:
+    """Build `faq` with the stand-in encoder into a private tmpfs mounted with `options`; the
+    folder's listing afterwards is left in listing.txt."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    code = _STUB_BUILD.format(
+        tests=str(Path(__file__).parent), faq=str(faq), index=str(disk / "index")
+    )
+    script = f"""
+mount -t tmpfs -o {options} tmpfs {disk} || exit 99
+{sys.executable} -c "$CODE"
+echo "exit=$?"
+ls -A {disk} > {tmp_path}/listing.txt
+"""
+    return _in_private_mount(script, CODE=code)
+
+
 def _many_entries(folder: Path, count: int) -> Path:
     """An FAQ whose vectors (stand-in encoder) take about 1 MB."""
     path = folder / "big.yaml"
@@ -326,21 +345,7 @@ def test_a_build_on_a_full_disk_is_one_line_and_keeps_nothing_half_written(
     SIGBUS and left a `.building-*` folder behind."""
     if not _can_mount_tmpfs():
         pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
-    build(Paths(faq, tmp_path / "screens-warm"), StubEncoder())  # the screen, trained once
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    code = _STUB_BUILD.format(
-        tests=str(Path(__file__).parent),
-        faq=str(_many_entries(tmp_path, 1500)),
-        index=str(disk / "index"),
-    )
-    script = f"""
-mount -t tmpfs -o size=256k tmpfs {disk} || exit 99
-{sys.executable} -c "$CODE"
-echo "exit=$?"
-ls -A {disk} > {tmp_path}/listing.txt
-"""
-    result = _in_private_mount(script, CODE=code)
+    result = _stub_build_on_tmpfs(tmp_path, _many_entries(tmp_path, 1500), "size=256k")
     assert "exit=4" in result.stdout, result.stdout + result.stderr
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -350,18 +355,7 @@ ls -A {disk} > {tmp_path}/listing.txt
 def test_a_build_on_a_read_only_disk_is_one_line(tmp_path: Path, faq: Path) -> None:
     if not _can_mount_tmpfs():
         pytest.skip("needs `unshare -m` and mount rights for a private, small tmpfs")
-    build(Paths(faq, tmp_path / "screens-warm"), StubEncoder())  # the screen, trained once
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    code = _STUB_BUILD.format(
-        tests=str(Path(__file__).parent), faq=str(faq), index=str(disk / "index")
-    )
-    script = f"""
-mount -t tmpfs -o ro,size=64k tmpfs {disk} || exit 99
-{sys.executable} -c "$CODE"
-echo "exit=$?"
-"""
-    result = _in_private_mount(script, CODE=code)
+    result = _stub_build_on_tmpfs(tmp_path, faq, "ro,size=64k")
     assert "exit=4" in result.stdout, result.stdout + result.stderr
     assert "cannot write the index" in result.stderr and "Read-only file system" in result.stderr
     assert "Traceback" not in result.stderr
