@@ -33,7 +33,7 @@ import numpy as np
 
 from therapy_faq.crisis import load_examples
 from therapy_faq.encoder import default_encoder
-from therapy_faq.safety import LABELS, Thresholds, is_bare, pattern_hit, sentences
+from therapy_faq.safety import LABELS, PatternHit, Thresholds, is_bare, pattern_hit, sentences
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
     SCREEN_C,
@@ -135,7 +135,9 @@ def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[n
     return result
 
 
-def decide(probs: np.ndarray, hit: bool, limits: Thresholds, bare: bool = False) -> str:
+def decide(
+    probs: np.ndarray, hit: PatternHit | None, limits: Thresholds, bare: bool = False
+) -> str:
     """The screen's own decision (`Thresholds.level`) on out-of-fold probabilities."""
     urgent = probs[:, 2:].sum(axis=1).max()
     help_ = (probs[:, 2:].sum(axis=1) + probs[:, 1]).max()
@@ -183,9 +185,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     examples = load_examples(crisis_examples_path()).examples
-    hits = [pattern_hit(e.text) is not None for e in examples]
+    hits = [pattern_hit(e.text) for e in examples]
     print(f"{len(examples)} examples: {Counter(e.level for e in examples)}")
-    print(f"pattern hits: {Counter((e.level, h) for e, h in zip(examples, hits, strict=True))}")
+    found = Counter((e.level, h is not None) for e, h in zip(examples, hits, strict=True))
+    print(f"pattern hits: {found}")
     groupings = {
         "voice": [voice_group(e) for e in examples],
         "kind": [kind_group(e) for e in examples],

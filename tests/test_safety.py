@@ -178,6 +178,48 @@ def test_the_decision_between_urgent_concern_and_nothing() -> None:
     assert verdict.level == "urgent" and verdict.category == "suicide"
 
 
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("I'm not suicidal, just tired of my job", True),
+        ("No, I'm not thinking about ending my life, I'm ending my lease", True),
+        ("I don't want to die, I want to know if crying is normal", True),
+        ("I won't kill myself, I promise", True),
+        # The words between the negation and the match keep the danger open.
+        ("I can't stop thinking about killing myself", False),
+        ("I don't know why I want to kill myself", False),
+        ("no one would care if I killed myself", False),
+        ("not gonna lie, I want to die", False),
+        ("not gonna lie i want to die", False),
+        ("I'm not okay. I'm suicidal", False),  # the negation is in another sentence
+        ("it's not that I want to die, I want it all to stop", False),  # a correction
+        ("I don't want to die exactly, I want to disappear", False),
+        ("he made me promise not to hurt myself", False),
+        ("I don't want to live anymore", False),  # the pattern holds the negation itself
+        ("I'm not suicidal. Actually I want to kill myself", False),  # one clause is enough
+    ],
+)
+def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:
+    hit = pattern_hit(text)
+    assert hit is not None and hit.negated is negated
+
+
+def test_thinking_about_killing_myself_is_the_writers_own_danger() -> None:
+    for text in ("I can't stop thinking about killing myself", "I'm thinking about suicide"):
+        assert pattern_hit(text).category == "suicide"  # type: ignore[union-attr]
+    assert pattern_hit("my friend is thinking about suicide").category == "someone_else"  # type: ignore[union-attr]
+    assert pattern_hit("he threatened to kill me").category == "violence"  # type: ignore[union-attr]
+
+
+def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None:
+    screen = CrisisScreen(_model())
+    unsure = (0.3 * URGENT + ORDINARY)[None, :]  # p(urgent) 0.19: urgent with a live match
+    assert screen.assess("I want to kill myself", unsure).level == "urgent"
+    verdict = screen.assess("I'm not suicidal", unsure)
+    assert verdict.level == "concern" and verdict.layer == "pattern"
+    assert screen.assess("I'm not suicidal", URGENT[None, :]).level == "urgent"
+
+
 def test_any_clause_of_a_long_message_can_make_it_urgent() -> None:
     screen = CrisisScreen(_model())
     message = "I have a question about crying in sessions. My therapist is kind. Also, zq."

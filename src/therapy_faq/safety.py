@@ -4,8 +4,8 @@ Two layers, measured by `therapy-faq eval` per category:
 1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and nine
    other languages, each naming its category. Ambiguous words (die, kill me, end it) have idiom
    guards; a guard cancels only the match it overlaps.
-2. A classifier over the message and each of its clauses (`screen_model.py` trains it at build
-   time): a linear model over the sentence embedding and hashed character and word n-grams,
+2. A classifier over the message and each of its clauses (`screen_training.py` trains it at
+   build time): a linear model over the sentence embedding and hashed character and word n-grams,
    which read typos, slang, textspeak and emoji. It is applied here with NumPy.
 
 Levels: `urgent` (the resources instead of an answer) when the classifier is sure, or when a
@@ -20,7 +20,9 @@ import json
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,8 +148,10 @@ EXPLICIT: dict[str, str] = {
         r"\b(?:took|swallowed|taken) (?:a bunch of|a lot of|too many|all (?:of )?(?:his|her|their|"
         r"my|the)|a whole bottle of) (?:pills|meds|tablets)\b|"
         r"\b(?:he|she|they|(?:my|our|a) \w+) (?:really |just |still )?wants? to die\b|"
-        r"\b(?:threaten\w*|talk\w* about|thinking about|planning) (?:to )?"
-        r"(?:suicide|jump\w*|kill\w*|end\w* (?:his|her|their) life)"
+        r"\b(?:he|she|they|hes|shes|theyre|theyve|(?:my|our|a) \w+) (?:is |was |are |were |has |"
+        r"have |keeps? |kept |been |(?:has|have) been |(?:is|are|was) (?:always |still )?)?"
+        r"(?:threaten\w*|talk\w* about|thinking about|planning) (?:to )?"
+        r"(?:suicide|jump\w*|kill\w*(?! (?:me|us|my|our)\b)|end\w* (?:his|her|their) life)"
     ),
     "danger to me": (
         r"\b(?:threaten\w*|trying|tried|wants?) (?:to )?(?:kill|hurt|hit|beat|rape|strangle|choke) "
@@ -160,7 +164,9 @@ EXPLICIT: dict[str, str] = {
 # Ambiguous words: a crisis unless an idiom guard overlaps the very match.
 GUARDED: dict[str, tuple[str, list[str]]] = {
     "die about me": (
-        r"\b(?:i|im|i am|ill|id|me)\b(?: \w+){0,3}? (?:die|died|dying|dead)\b",
+        # "I don't want to die" is left to "want to die", which sees the negation.
+        r"\b(?:i|im|i am|ill|id|me)\b(?: (?!(?:dont|never|wont|didnt)\b)\w+){0,3}? "
+        r"(?:die|died|dying|dead)\b",
         [
             r"\bdying (?:to|for)\b",
             r"\b(?:die|died|dying) (?:for|of|laughing|from)\b",
@@ -308,21 +314,70 @@ _GUARDED = {
 class PatternHit:
     name: str
     category: Category
+    negated: bool = False  # "I'm not suicidal": a match inside a negation (`_is_negated`)
 
 
+# A negation in the few words before a match ("not", "never", "no", "don't") denies it; unless
+# those words keep the danger open ("can't stop", "don't know why", "no one would care if"), or
+# the denial only corrects itself ("it's not that I want to die", "I don't want to die exactly,
+# I just want to stop existing") or recalls a promise ("made me promise not to hurt myself").
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nor|without|dont|didnt|doesnt|havent|isnt|arent|wasnt|wont)\b"
+    r"(?:\s+\S+){0,3}\s*$"
+)
+_NEGATION_KEPT_OPEN = re.compile(
+    r"\b(?:sure|know|if|whether|stop|help|can|cant|could|anymore|more|longer|but|why|how|until|"
+    r"till|care|one|body|else|matter|point|reason|way|lie|lying|kidding|joking|that|exactly|"
+    r"promise|promised|swear|swore)\b"
+)
+_CORRECTION_AFTER = re.compile(r"^\s*(?:exactly|per se|as such)\b")
+_CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
+
+
+def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
+    """Whether every clause where `regex` matches denies it."""
+    found = False
+    for clause in _CLAUSE_BREAK.split(fold(text)):
+        norm = normalise(clause)
+        match = regex.search(norm)
+        if match is None:
+            continue
+        found = True
+        before = norm[: match.start()]
+        cue = _NEGATION.search(before)
+        if cue is None:
+            return False
+        context = " ".join([*before[: cue.start()].split()[-2:], cue.group(0)])
+        if _NEGATION_KEPT_OPEN.search(context) or _CORRECTION_AFTER.search(norm[match.end() :]):
+            return False
+    return found
+
+
+@lru_cache(maxsize=256)
 def pattern_hit(text: str) -> PatternHit | None:
-    """The first crisis pattern in `text` (any clause), or None."""
-    norm = normalise(text)
+    """The first crisis pattern in `text` (any clause) that is not denied, else the first
+    denied one, else None. Cached: the classifier's features and the decision both ask, for
+    the message and each of its clauses."""
+    denied: PatternHit | None = None
+    for name, category, regex in _matching(normalise(text)):
+        hit = PatternHit(name, category, _is_negated(text, regex))  # type: ignore[arg-type]
+        if not hit.negated:
+            return hit
+        denied = denied or hit
+    return denied
+
+
+def _matching(norm: str) -> Iterator[tuple[str, str, re.Pattern[str]]]:
     for name, category, regex in _PATTERNS:
         if regex.search(norm):
-            return PatternHit(name, category)  # type: ignore[arg-type]
+            yield name, category, regex
     for name, (regex, guards) in _GUARDED.items():
         guard_spans = [m.span() for g in guards for m in g.finditer(norm)]
         for match in regex.finditer(norm):
             start, end = match.span()
             if not any(s < end and start < e for s, e in guard_spans):
-                return PatternHit(name, "suicide")
-    return None
+                yield name, "suicide", regex
+                break
 
 
 def pattern_match(text: str) -> str | None:
@@ -350,16 +405,16 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 6
+SCREEN_VERSION = 7
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
-PATTERN_FEATURE = 1.0  # value of the two features naming a pattern hit and its category
+PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Hashed character 3-5-grams and word 1-2-grams of the folded text, log-scaled counts,
-    L2-normalised, plus the pattern hit's name and category: (column indices, values).
+    L2-normalised, plus the pattern hit's name, category and denial: (column indices, values).
     Training and question time share this code, so the features are the same by construction."""
     folded = fold(text)
     padded = f" {folded} "
@@ -383,12 +438,10 @@ def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     values = values / np.linalg.norm(values)
     hit = pattern_hit(text)
     if hit is not None:  # the pattern layer's verdict, for the classifier to weigh in context
-        marks = [
-            zlib.crc32(f"p{hit.name}".encode()) & mask,
-            zlib.crc32(f"q{hit.category}".encode()) & mask,
-        ]
+        names = [f"p{hit.name}", f"q{hit.category}", *(["denied"] if hit.negated else [])]
+        marks = [zlib.crc32(name.encode()) & mask for name in names]
         indices = np.concatenate([indices, np.asarray(marks, dtype=np.int64)])
-        values = np.concatenate([values, np.full(2, PATTERN_FEATURE, dtype=np.float32)])
+        values = np.concatenate([values, np.full(len(marks), PATTERN_FEATURE, dtype=np.float32)])
     return indices, values.astype(np.float32)
 
 
@@ -414,11 +467,13 @@ class Thresholds:
     pattern_urgent: float  # a pattern match is urgent unless the classifier is below this
     concern: float  # urgent + concern probability from which an ordinary reply gets the line
 
-    def level(self, urgent: float, help_: float, hit: bool, bare: bool) -> Level:
+    def level(self, urgent: float, help_: float, hit: PatternHit | None, bare: bool) -> Level:
         """The decision, in one place for the screen and its calibration: `urgent` and `help_`
         are the highest probabilities over the message and its clauses, `hit` a pattern match,
-        `bare` a message of a few words (`is_bare`)."""
-        if (hit and (urgent >= self.pattern_urgent or bare)) or urgent >= self.urgent:
+        `bare` a message of a few words (`is_bare`). A denied match ("I'm not suicidal") is
+        left to the classifier, but still shows help."""
+        live = hit is not None and not hit.negated
+        if (live and (urgent >= self.pattern_urgent or bare)) or urgent >= self.urgent:
             return "urgent"
         if hit or help_ >= self.concern:
             return "concern"
@@ -517,7 +572,7 @@ class CrisisScreen:
         urgent, help_, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        level = limits.level(urgent, help_, hit is not None, is_bare(text))
+        level = limits.level(urgent, help_, hit, is_bare(text))
         if level == "none":
             return Assessment("none")
         if hit is not None:

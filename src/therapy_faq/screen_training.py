@@ -108,7 +108,7 @@ def level_weights(labels: np.ndarray) -> np.ndarray:
 def fit(matrix, labels: np.ndarray, c: float = SCREEN_C):  # returns a LogisticRegression
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, max_iter=3_000)
+    model = LogisticRegression(C=c, tol=1e-3, max_iter=3_000)
     model.fit(matrix, labels, sample_weight=level_weights(labels))
     return model
 
