@@ -55,6 +55,13 @@ LANGUAGES = {
     "tagalog",
     "indonesian",
     "pidgin",
+    "dutch",
+    "turkish",
+    "polish",
+    "swahili",
+    "vietnamese",
+    "arabic_latin",
+    "russian_latin",
     "other",
 }
 
