@@ -89,6 +89,12 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "gusto ko nang mamatay",  # Tagalog
         "aku ingin mati",  # Indonesian
         "I no wan live again",  # Nigerian pidgin
+        "bu gece kendimi öldüreceğim",  # Turkish
+        "yaşamak istemiyorum artık",
+        "chcę umrzeć",  # Polish
+        "nie chcę już żyć",
+        "ik wil niet meer leven",  # Dutch
+        "nataka kufa",  # Swahili
     ],
 )
 def test_patterns_read_other_languages(text: str) -> None:
@@ -114,6 +120,9 @@ def test_patterns_read_other_languages(text: str) -> None:
         "me muero de risa",
         "je meurs de faim",
         "ich lach mich tot",
+        "annem beni öldürecek",  # Turkish: "my mum will kill me"
+        "umieram ze śmiechu",  # Polish: dying of laughter
+        "ik ga dood van de honger",  # Dutch: dying of hunger
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

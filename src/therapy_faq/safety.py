@@ -1,9 +1,11 @@
 """The crisis screen: every message is checked before retrieval, and a crisis gets help first.
 
 Two layers, measured by `therapy-faq eval` per category:
-1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and nine
-   other languages, each naming its category. Ambiguous words (die, kill me, end it) have idiom
-   guards; a guard cancels only the match it overlaps.
+1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and
+   thirteen other languages, each naming its category. Ambiguous words (die, kill me, end it)
+   have idiom guards; a guard cancels only the match it overlaps. A match inside a negation
+   ("I'm not suicidal") is marked denied: it still shows help, but only the classifier can
+   make it urgent.
 2. A classifier over the message and each of its clauses (`screen_training.py` trains it at
    build time): a linear model over the sentence embedding and hashed character and word n-grams,
    which read typos, slang, textspeak and emoji. It is applied here with NumPy.
@@ -283,6 +285,25 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         "suicide",
         r"\bi (?:wan|want) (?:to )?die\b|\bmake i (?:just )?die\b|\bi go kill (?:myself|mysef)\b|"
         r"\bi no (?:wan|want) (?:to )?live again\b",
+    ),
+    "turkish": (
+        "suicide",
+        r"\bkendimi (?:oldur\w*|as(?:aca|mak|ti)\w*)|\bintihar\w*|\bolmek istiyorum\b|"
+        r"\byasamak istemiyorum\b|\bcan[iı]ma k[iı]y\w*",
+    ),
+    "polish": (
+        "suicide",
+        r"\b(?:zabije|zabic|zabij) sie\b|\bchce umrzec\b|\bnie chce (?:juz )?zyc\b|"
+        r"\bsamobojstw\w*|\bodebrac sobie zycie\b|\bskoncz(?:e|yc) ze soba\b",
+    ),
+    "dutch": (
+        "suicide",
+        r"\bzelfmoord\w*|\bik wil (?:dood|sterven|niet meer leven)\b|"
+        r"\bmezelf (?:van kant maken|doden|ombrengen)\b|\beinde aan mijn leven\b",
+    ),
+    "swahili": (
+        "suicide",
+        r"\b(?:kujiua|nitajiua|najiua)\b|\bnataka kufa\b|\bsitaki kuishi\b",
     ),
 }
 
