@@ -33,7 +33,15 @@ import numpy as np
 
 from therapy_faq.crisis import load_examples
 from therapy_faq.encoder import default_encoder
-from therapy_faq.safety import LABELS, PatternHit, Thresholds, is_bare, pattern_hit, sentences
+from therapy_faq.safety import (
+    LABELS,
+    PatternHit,
+    Thresholds,
+    is_bare,
+    pattern_hit,
+    scores_of,
+    sentences,
+)
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
     SCREEN_C,
@@ -146,9 +154,7 @@ def decide(
     probs: np.ndarray, hit: PatternHit | None, limits: Thresholds, bare: bool = False
 ) -> str:
     """The screen's own decision (`Thresholds.level`) on out-of-fold probabilities."""
-    urgent = probs[:, 2:].sum(axis=1).max()
-    help_ = (probs[:, 2:].sum(axis=1) + probs[:, 1]).max()
-    return limits.level(float(urgent), float(help_), hit, bare)
+    return limits.level(scores_of(probs)[0], hit, bare)
 
 
 def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:
@@ -212,10 +218,11 @@ def main() -> None:
         candidates = [THRESHOLDS]
         if args.grid:
             candidates = [
-                Thresholds(u, p, h)
+                Thresholds(u, p, h, max(u, c))
                 for u in (0.4, 0.5, 0.6, 0.7)
                 for p in (0.05, 0.1, 0.2, 0.3, 0.4)
                 for h in (0.3, 0.5, 0.7)
+                for c in (0.4, 0.6, 0.7, 0.8, 0.9)
             ]
         for limits in candidates:
             row = []

@@ -166,7 +166,8 @@ def _model() -> ScreenModel:
     weights[hashed + 0, LABELS.index("urgent:medical")] = 12.0
     weights[hashed + 1, LABELS.index("concern")] = 12.0
     weights[-1, LABELS.index("none")] = 5.0
-    return ScreenModel(weights, 3, Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.5))
+    limits = Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9)
+    return ScreenModel(weights, 3, limits)
 
 
 def test_the_decision_between_urgent_concern_and_nothing() -> None:
@@ -237,6 +238,18 @@ def test_any_clause_of_a_long_message_can_make_it_urgent() -> None:
     assert len(clauses) == 3
     assert screen.assess(message, vectors[:1], clauses=[]).level == "none"
     assert screen.assess(message, vectors, clauses).level == "urgent"
+
+
+def test_a_clause_alone_needs_more_certainty_than_a_message() -> None:
+    """Read without its message, a clause ("am I doing it wrong?") can look like a plan."""
+    screen = CrisisScreen(_model())  # urgent 0.5 for a message, 0.9 for a clause
+    leaning = 0.45 * URGENT  # p(urgent) about 0.6
+    message = "I have a question about crying in sessions. Am I doing it wrong?"
+    clauses = sentences(message)
+    assert screen.assess(message, np.stack([leaning, ORDINARY, ORDINARY]), []).level == "urgent"
+    assert screen.assess(message, np.stack([ORDINARY, ORDINARY, leaning]), clauses).level != (
+        "urgent"
+    )
 
 
 @pytest.mark.parametrize(

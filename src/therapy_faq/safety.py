@@ -426,7 +426,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 7
+SCREEN_VERSION = 8
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -480,6 +480,20 @@ SCREEN_SETTINGS_FILE = "screen.json"
 
 
 @dataclass(frozen=True)
+class Scores:
+    """The classifier's verdict on a message: the urgent probability of the whole message, the
+    highest of its clauses (0 without clauses), and the highest urgent + concern probability."""
+
+    message: float
+    clause: float
+    help_: float
+
+    @property
+    def urgent(self) -> float:
+        return max(self.message, self.clause)
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """Chosen by grouped cross-validation over the training examples (scripts/calibrate_screen.py),
     never on an evaluation set."""
@@ -487,16 +501,21 @@ class Thresholds:
     urgent: float  # the classifier alone makes a message urgent
     pattern_urgent: float  # a pattern match is urgent unless the classifier is below this
     concern: float  # urgent + concern probability from which an ordinary reply gets the line
+    clause_urgent: float  # one clause alone makes a message urgent ("am I doing it wrong?", read
+    # without its message, can look like a plan: a clause needs more certainty than a message)
 
-    def level(self, urgent: float, help_: float, hit: PatternHit | None, bare: bool) -> Level:
-        """The decision, in one place for the screen and its calibration: `urgent` and `help_`
-        are the highest probabilities over the message and its clauses, `hit` a pattern match,
-        `bare` a message of a few words (`is_bare`). A denied match ("I'm not suicidal") is
-        left to the classifier, but still shows help."""
+    def level(self, scores: Scores, hit: PatternHit | None, bare: bool) -> Level:
+        """The decision, in one place for the screen and its calibration: `hit` a pattern
+        match, `bare` a message of a few words (`is_bare`). A denied match ("I'm not
+        suicidal") is left to the classifier, but still shows help."""
         live = hit is not None and not hit.negated
-        if (live and (urgent >= self.pattern_urgent or bare)) or urgent >= self.urgent:
+        if (
+            (live and (scores.urgent >= self.pattern_urgent or bare))
+            or scores.message >= self.urgent
+            or scores.clause >= self.clause_urgent
+        ):
             return "urgent"
-        if hit or help_ >= self.concern:
+        if hit or scores.help_ >= self.concern:
             return "concern"
         return "none"
 
@@ -575,32 +594,39 @@ class CrisisScreen:
     def __init__(self, model: ScreenModel) -> None:
         self.model = model
 
-    def scores(self, texts: list[str], vectors: np.ndarray) -> tuple[float, float, Category]:
-        """Over the message and its clauses: the highest urgent probability, the highest
-        urgent + concern probability, and the category of the most urgent row."""
-        probs = self.model.probabilities(texts, vectors)
-        urgent = probs[:, 2:].sum(axis=1)
-        help_ = urgent + probs[:, 1]
-        row = int(np.argmax(urgent))
-        category = CATEGORIES[int(np.argmax(probs[row, 2:]))]
-        return float(urgent.max()), float(help_.max()), category
+    def scores(self, texts: list[str], vectors: np.ndarray) -> tuple[Scores, Category]:
+        """Over the message (the first text) and its clauses: the classifier's scores and the
+        category of the most urgent row."""
+        return scores_of(self.model.probabilities(texts, vectors))
 
     def assess(
         self, text: str, vectors: np.ndarray, clauses: list[str] | None = None
     ) -> Assessment:
         """`vectors`: the message's embedding, then one per clause of `sentences(text)`."""
         texts = [text, *(sentences(text) if clauses is None else clauses)]
-        urgent, help_, category = self.scores(texts, vectors[: len(texts)])
+        scores, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        level = limits.level(urgent, help_, hit, is_bare(text))
+        level = limits.level(scores, hit, is_bare(text))
         if level == "none":
             return Assessment("none")
         if hit is not None:
-            layer = "both" if level == "urgent" and urgent >= limits.urgent else "pattern"
+            layer = "both" if level == "urgent" and scores.urgent >= limits.urgent else "pattern"
             return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
-        reason = f"p(urgent) {urgent:.2f}" if level == "urgent" else f"p(help) {help_:.2f}"
-        return Assessment(level, category, "classifier", reason)
+        if level == "urgent":
+            return Assessment(level, category, "classifier", f"p(urgent) {scores.urgent:.2f}")
+        return Assessment(level, category, "classifier", f"p(help) {scores.help_:.2f}")
+
+
+def scores_of(probs: np.ndarray) -> tuple[Scores, Category]:
+    """`probs`: (1 + clauses, len(LABELS)) probabilities, the message's row first. Shared with
+    the calibration script, which applies it to out-of-fold probabilities."""
+    urgent = probs[:, 2:].sum(axis=1)
+    help_ = urgent + probs[:, 1]
+    row = int(np.argmax(urgent))
+    category = CATEGORIES[int(np.argmax(probs[row, 2:]))]
+    clause = float(urgent[1:].max()) if len(urgent) > 1 else 0.0
+    return Scores(float(urgent[0]), clause, float(help_.max())), category
 
 
 def screen_settings(dimension: int, thresholds: Thresholds, **extra: Any) -> dict[str, Any]:
