@@ -33,11 +33,13 @@ def test_chat_with_stdin_closed_ends_quietly(real_paths) -> None:
 
 
 @pytest.mark.model
-def test_a_reader_that_leaves_ends_the_answers_quietly(real_paths) -> None:
+@pytest.mark.parametrize("command", ["ask - --json", "ask -", "chat"])
+def test_a_reader_that_leaves_ends_the_answers_quietly(real_paths, command: str) -> None:
+    """Rich's own handler exited 1 ("unexpected error") outside --json."""
     env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
-    questions = "\\n".join(["is it ok to cry in therapy"] * 200)
+    questions = "\\n".join(["is it ok to cry in therapy"] * 300)
     result = shell(
-        f"printf '{questions}\\n' | {THERAPY_FAQ} ask - --json | head -c 1 >/dev/null; "
+        f"printf '{questions}\\n' | {THERAPY_FAQ} {command} | head -c 1 >/dev/null; "
         'echo "${PIPESTATUS[1]}"',
         env,
     )
@@ -91,11 +93,13 @@ def test_a_10_mb_question_is_cut_before_any_work(real_paths) -> None:
 
     env = subprocess_env(THERAPY_FAQ_INDEX=str(real_paths.index))
     question = "can i hug my therapist " + "x" * 10_000_000  # one line, almost no spaces
-    result = run_module("ask", "-", "--json", env=env, input=question + "\n")
+    # The line is read only up to the cap and the rest skipped (`< /dev/zero` grew to GBs).
+    result = run_module("ask", "-", "--json", env=env, input=question + "\nis it ok to cry\n")
     assert result.returncode == 0, result.stderr[-500:]
-    payload = json.loads(result.stdout)
-    assert payload["truncated"] is True
-    assert len(payload["query"]) == MAX_QUESTION_CHARS
+    first, second = map(json.loads, result.stdout.splitlines())
+    assert first["truncated"] is True
+    assert len(first["query"]) == MAX_QUESTION_CHARS
+    assert second["truncated"] is False and second["query"] == "is it ok to cry"
 
 
 def test_a_question_of_invisible_characters_is_empty() -> None:
@@ -166,3 +170,30 @@ def test_a_pipe_in_place_of_a_file_is_refused_not_waited_on(tmp_path: Path) -> N
     assert not is_our_index(index)
     with pytest.raises(Exception, match="not a regular file"):
         folder_identity(index)
+
+
+def test_a_loop_of_symbolic_links_as_the_faq_is_exit_3(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    for command in ("ask", "build"):
+        args = [command, *(["cry"] if command == "ask" else []), "--faq", str(loop)]
+        result = run_module(*args, env=subprocess_env())
+        assert result.returncode == 3, result.stderr
+        assert "Traceback" not in result.stderr and "loop" in result.stderr
+
+
+def test_import_drops_control_characters_that_a_mojibake_repair_brings_back(
+    tmp_path: Path,
+) -> None:
+    """ "â€®" is a mangled U+202E (a bidi override): repaired, then refused by the schema."""
+    csv = tmp_path / "faq.csv"
+    csv.write_bytes(
+        b"question,answer\nIs it ok to cry \xc3\xa2\xe2\x82\xac\xc2\xae in therapy?,Yes\n"
+    )
+    result = run_module("import", str(csv), env=subprocess_env())
+    assert result.returncode == 0, result.stderr
+    assert "\u202e" not in result.stdout and "Is it ok to cry" in result.stdout
+    blank = tmp_path / " .csv"
+    blank.write_text("question,answer\nwhy,yes\n", encoding="utf-8")
+    result = run_module("import", str(blank), env=subprocess_env())
+    assert result.returncode == 0, result.stderr

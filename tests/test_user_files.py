@@ -89,6 +89,66 @@ def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", "mydocs"]
 
 
+@pytest.mark.parametrize("extra", ["notes.txt", "my-faq.yaml", "mydocs/a.txt"])
+def test_build_refuses_an_index_folder_that_also_holds_a_users_files(
+    tmp_path: Path, faq: Path, extra: str
+) -> None:
+    """Found by the third hostile pass: a valid manifest made the whole folder "ours", and a
+    rebuild deleted the notes, even the FAQ it was building from, kept beside the index."""
+    folder = tmp_path / "proj"
+    build(Paths(faq, folder), StubEncoder())
+    (folder / extra).parent.mkdir(parents=True, exist_ok=True)
+    (folder / extra).write_text("mine\n", encoding="utf-8")
+    before = _contents(folder)
+    with pytest.raises(IndexFolderRefusedError, match=f"did not write \\({extra.split('/')[0]}\\)"):
+        build(Paths(faq, folder), StubEncoder())
+    assert _contents(folder) == before
+
+
+def test_build_refuses_the_current_folder_and_the_folders_holding_it(
+    tmp_path: Path, faq: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building into `.` replaced the folder the shell stood in (even an empty one)."""
+    work = tmp_path / "work" / "here"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    for target in (Path("."), work, work.parent):
+        with pytest.raises(IndexFolderRefusedError, match="current folder"):
+            build(Paths(faq, target), StubEncoder())
+    assert work.is_dir() and not any(work.iterdir())
+
+
+def test_a_deleted_current_folder_is_one_line(tmp_path: Path, faq: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        f"cd {gone} && rmdir {gone} && {sys.executable} -m therapy_faq ask cry --index idx "
+        f"--faq {faq}"
+    )
+    result = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=subprocess_env(), timeout=300
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        result.stderr.strip() == "error: the current folder no longer exists; cd to another folder"
+    )
+
+
+def test_leftovers_of_an_index_named_like_a_pattern_are_cleared(tmp_path: Path, faq: Path) -> None:
+    """The leftover names were a glob pattern: "faq [v2]" never matched its own leftovers, and
+    "*" matched (and deleted) another index's build in progress."""
+    folder = tmp_path / "faq [v2]"
+    leftover = tmp_path / ".faq [v2].building-x1"
+    leftover.mkdir()
+    (leftover / "vectors.npy").write_bytes(b"half")
+    other = tmp_path / ".a.building-x2"
+    other.mkdir()
+    build(Paths(faq, folder), StubEncoder())
+    assert not leftover.exists()
+    build(Paths(faq, tmp_path / "*"), StubEncoder())
+    assert other.is_dir()
+
+
 def test_build_refuses_a_file_in_place_of_the_folder(tmp_path: Path, faq: Path) -> None:
     target = tmp_path / "index"
     target.write_text("a file of mine\n", encoding="utf-8")
@@ -107,9 +167,9 @@ def test_build_accepts_an_empty_folder_and_an_index_of_an_older_version(
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     manifest["format_version"] = 1
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
-    (folder / "vectors.pkl").write_bytes(b"a file an old version wrote")
+    (folder / "rows.json").write_bytes(b"a file an old version wrote")
     build(Paths(faq, folder), StubEncoder())
-    assert not (folder / "vectors.pkl").exists()
+    assert not (folder / "rows.json").exists()
     load_index(folder)
 
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -57,11 +57,22 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
 MIN_WIDTH = 40  # below it (COLUMNS=0, a tiny pane) Rich printed nothing, crisis numbers included
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader left (`| head -1`): exit quietly with the code a shell reports for a
+        writer stopped by SIGPIPE (Rich's own handler exits 1, "unexpected error")."""
+        self.quiet = True
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(BROKEN_PIPE)
+
+
 def _console(**options: bool) -> Console:
-    console = Console(highlight=False, **options)
+    console = _Console(highlight=False, **options)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # the terminal wraps what is wider; nothing is dropped
     return console
@@ -99,7 +110,6 @@ TopKOption = Annotated[
 ]
 
 
-BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
 
 
@@ -125,25 +135,46 @@ def friendly_errors(debug: bool) -> Iterator[None]:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(BROKEN_PIPE) from None
     except OSError as exc:
-        if debug or exc.errno not in WRITE_ERRNOS:
+        if debug:
             raise
-        err.print(
-            Text(f"error: cannot write the output: {exc.strerror}", style="red"), soft_wrap=True
-        )
-        raise typer.Exit(OutputError.exit_code) from None
+        if exc.errno in WRITE_ERRNOS:
+            message = f"error: cannot write the output: {exc.strerror}"
+            err.print(Text(message, style="red"), soft_wrap=True)
+            raise typer.Exit(OutputError.exit_code) from None
+        if _working_folder_gone():
+            err.print(Text(f"error: {WORKING_FOLDER_GONE}", style="red"), soft_wrap=True)
+            raise typer.Exit(UsageError.exit_code) from None
+        _unexpected(exc)
     except Exception as exc:
         if debug:
             raise
-        err.print(
-            Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)"),
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
+        _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    err.print(
+        Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)"),
+        soft_wrap=True,
+    )
+    raise typer.Exit(1) from None
+
+
+WORKING_FOLDER_GONE = "the current folder no longer exists; cd to another folder"
+
+
+def _working_folder_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def _paths(faq: Path | None, index: Path | None) -> Paths:
     from therapy_faq.service import Paths
 
+    if _working_folder_gone():
+        raise UsageError(WORKING_FOLDER_GONE)
     faq_path = resolve_faq_path(faq)
     return Paths(faq=faq_path, index=resolve_index_dir(faq_path, index))
 
@@ -204,12 +235,19 @@ def _readable(text: str) -> str:
 
 def _stdin_lines() -> Iterator[str]:
     """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error.
-    A closed standard input (`<&-`) is an empty one."""
+    A closed standard input (`<&-`) is an empty one. A line is read at most one character past
+    the question cap (the rest is skipped), so `< /dev/zero` cannot fill the memory."""
+    from therapy_faq.assistant import MAX_QUESTION_CHARS
+
     if sys.stdin is None:
         return
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")
-    for line in sys.stdin:
+    limit = MAX_QUESTION_CHARS + 1  # one more, so the reply can say the question was cut
+    while line := sys.stdin.readline(limit):
+        rest = line
+        while rest and not rest.endswith("\n"):
+            rest = sys.stdin.readline(limit)
         yield line.rstrip("\r\n")
 
 

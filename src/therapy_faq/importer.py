@@ -51,10 +51,12 @@ def slugify(text: str, limit: int = 60) -> str:
 
 
 def _repair(text: str) -> tuple[str, bool]:
+    """Mojibake repaired, then unsafe characters dropped: a repair can bring one back
+    ("â€®" is a mangled U+202E)."""
     import ftfy
 
     fixed = ftfy.fix_text(text, uncurl_quotes=False)
-    return fixed, fixed != text
+    return strip_controls(fixed).strip(), fixed != text
 
 
 def _paragraphs(text: str) -> str:
@@ -125,14 +127,14 @@ def import_csv(
     seen_questions: dict[str, int] = {}
     used_ids: set[str] = set()
     for number, row in enumerate(rows, start=1):  # data rows, the header not counted
-        question, fixed_q = _repair(strip_controls(row.get(columns["question"]) or "").strip())
-        answer, fixed_a = _repair(strip_controls(row.get(columns["answer"]) or "").strip())
+        question, fixed_q = _repair((row.get(columns["question"]) or "").strip())
+        answer, fixed_a = _repair((row.get(columns["answer"]) or "").strip())
         result.repaired += fixed_q or fixed_a
         question = " ".join(question.split())
-        if not question:
+        if not any(c.isalnum() for c in question):  # empty, or only invisible characters
             result.skipped.append(f"row {number}: no question")
             continue
-        if not answer:
+        if not any(c.isalnum() for c in answer):
             result.skipped.append(f"row {number}: no answer to '{question}'")
             continue
         # Letters of every script count: Cyrillic or Greek questions are not all "the same".
@@ -150,7 +152,7 @@ def import_csv(
             entry_id, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(entry_id)
         source: dict[str, Any] = {
-            "title": strip_controls(title or "").strip() or path.stem,
+            "title": strip_controls(title or "").strip() or path.stem.strip() or "Imported FAQ",
             "document": path.name,
         }
         source_value = (

@@ -16,6 +16,7 @@ An index folder holds data files only (no pickle anywhere):
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -181,6 +182,7 @@ _INDEX_FILES = {
     SCREEN_SETTINGS_FILE,
     CLASSIFIER_FILE,
     "screen.npy",  # format 6
+    "rows.json",  # formats before 5
 }
 # Without a manifest, a folder is taken for an index only with several names that no one else
 # would use together (a lone entries.json or bm25 folder can be anyone's).
@@ -189,28 +191,51 @@ _DISTINCT_NEEDED = 3
 
 
 def is_our_index(folder: Path) -> bool:
-    """Whether `folder` holds an index written by therapy-faq (any format version): its
-    manifest names a format version, an FAQ hash and a model; or, when the manifest is
-    damaged, every name in it is one an index holds, three of them names only an index uses."""
+    """Whether `folder` holds an index written by therapy-faq (any format version) and nothing
+    else: its manifest names a format version, an FAQ hash and a model; or, when the manifest
+    is damaged, three of its names are ones only an index uses. Either way every name in it is
+    one an index holds (a user's notes or FAQ file beside an index are never replaced)."""
+    return not foreign_names(folder) and _looks_like_an_index(folder)
+
+
+def foreign_names(folder: Path) -> list[str]:
+    """Names in `folder` that no index of ours holds (files a build would delete)."""
     try:
-        raw = json.loads(read_text(folder / MANIFEST_FILE))
+        names = {path.name for path in folder.iterdir()}
+    except OSError:
+        return []
+    listed = {name.split("/")[0] for name in _manifest_files(folder)}
+    return sorted(names - _INDEX_FILES - {MANIFEST_FILE, "model.onnx"} - listed)
+
+
+def _manifest_files(folder: Path) -> set[str]:
+    raw = _raw_manifest(folder)
+    files = raw.get("file_sizes") if isinstance(raw, dict) else None
+    return {str(name) for name in files} if isinstance(files, dict) else set()
+
+
+def _raw_manifest(folder: Path) -> object:
+    try:
+        return json.loads(read_text(folder / MANIFEST_FILE))
     except (OSError, ValueError):
-        raw = None
+        return None
+
+
+def _looks_like_an_index(folder: Path) -> bool:
+    raw = _raw_manifest(folder)
     if isinstance(raw, dict) and {"format_version", "faq_sha256", "model"} <= raw.keys():
         return True
     try:
         names = {path.name for path in folder.iterdir()}
     except OSError:
         return False
-    return len(names & _DISTINCT_FILES) >= _DISTINCT_NEEDED and names <= _INDEX_FILES | {
-        MANIFEST_FILE,
-        "model.onnx",
-    }
+    return len(names & _DISTINCT_FILES) >= _DISTINCT_NEEDED
 
 
 def ensure_replaceable(index_dir: Path) -> None:
     """Refuse to build over anything but an index of ours, an empty folder or nothing: the
     build replaces the whole folder, and `--index ~` must never delete a home folder."""
+    _refuse_the_working_folder(index_dir)
     if not os.path.lexists(index_dir):
         return
     if not index_dir.is_dir():
@@ -218,18 +243,39 @@ def ensure_replaceable(index_dir: Path) -> None:
             f"{index_dir} is a file, not an index folder: refusing to replace it; "
             "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
         )
-    if is_our_index(index_dir):
-        return
     try:
         empty = next(index_dir.iterdir(), None) is None
     except OSError as exc:
         raise IndexFolderRefusedError(
             f"cannot read the folder {index_dir} ({exc.strerror})"
         ) from None
-    if not empty:
+    if empty or is_our_index(index_dir):
+        return
+    foreign = foreign_names(index_dir)
+    if foreign and _looks_like_an_index(index_dir):
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        shown = ", ".join(foreign[:3]) + more
         raise IndexFolderRefusedError(
-            f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
-            "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
+            f"{index_dir} holds files therapy-faq did not write ({shown}): refusing to replace "
+            "it; move them out, or choose another folder with --index or THERAPY_FAQ_INDEX"
+        )
+    raise IndexFolderRefusedError(
+        f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
+        "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
+    )
+
+
+def _refuse_the_working_folder(index_dir: Path) -> None:
+    """A build replaces its folder: building into the current folder (or one holding it)
+    would leave the shell in a deleted folder."""
+    try:
+        cwd = Path(os.getcwd())
+    except OSError:
+        return  # no current folder to protect (paths were resolved before)
+    if index_dir == cwd or index_dir in cwd.parents:
+        raise IndexFolderRefusedError(
+            f"{index_dir} is the current folder or holds it: refusing to replace it; "
+            "choose a subfolder with --index or THERAPY_FAQ_INDEX"
         )
 
 
@@ -274,7 +320,8 @@ def build_index(
         progress(0, total)
     with FileLock(str(_lock_path(index_dir))):
         # Holding the lock, no other build is running: leftovers are from a killed build.
-        for pattern in (f".{index_dir.name}.building-*", f".{index_dir.name}.retired-*"):
+        name = glob.escape(index_dir.name)  # "faq [v2]" or "*" are names, not patterns
+        for pattern in (f".{name}.building-*", f".{name}.retired-*"):
             for leftover in index_dir.parent.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()

@@ -60,5 +60,11 @@ def resolve_index_dir(faq_path: Path, option: Path | None = None) -> Path:
         return Path(env)
     from platformdirs import user_cache_path
 
-    key = hashlib.sha256(str(faq_path.resolve()).encode()).hexdigest()[:16]
+    try:
+        resolved = faq_path.resolve()
+    except RuntimeError:  # Python 3.11's symlink loop
+        from therapy_faq.errors import FaqError
+
+        raise FaqError(f"cannot read the FAQ file {faq_path}: a loop of symbolic links") from None
+    key = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
     return user_cache_path(APP_NAME) / "indexes" / key
