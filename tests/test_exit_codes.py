@@ -197,3 +197,12 @@ def test_import_drops_control_characters_that_a_mojibake_repair_brings_back(
     blank.write_text("question,answer\nwhy,yes\n", encoding="utf-8")
     result = run_module("import", str(blank), env=subprocess_env())
     assert result.returncode == 0, result.stderr
+
+
+def test_a_csv_with_a_byte_order_mark_has_its_columns_named(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8": the mark was kept in the first header ("\ufeffquestion")."""
+    csv = tmp_path / "faq.csv"
+    csv.write_bytes("\ufeffquestion,answer\nIs it ok to cry?,Yes.\n".encode())
+    result = run_module("import", str(csv), "--question-col", "question", env=subprocess_env())
+    assert result.returncode == 0, result.stderr
+    assert "Is it ok to cry?" in result.stdout

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -277,6 +278,32 @@ def test_import_replaces_its_output_whole(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("# Imported from")
     assert out.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", csv.name]
+
+
+_TERMINATED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from therapy_faq import files
+from therapy_faq.entry import unwind_on_termination
+
+unwind_on_termination()
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIG{name})  # the signal lands mid-write
+files.write_text_atomic(Path(sys.argv[1]), "new text")
+"""
+
+
+@pytest.mark.parametrize("name", ["TERM", "HUP"])
+def test_a_terminated_write_leaves_no_temporary_file(tmp_path: Path, name: str) -> None:
+    """`import -o` killed by SIGTERM or SIGHUP left a partial `.faq.yaml.*.tmp` beside it."""
+    out = tmp_path / "faq.yaml"
+    out.write_text("old text", encoding="utf-8")
+    script = _TERMINATED_WRITE.replace("{name}", name)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 128 + getattr(signal, f"SIG{name}"), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml"]
+    assert out.read_text(encoding="utf-8") == "old text"
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "symlink-to-fifo"])

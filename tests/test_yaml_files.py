@@ -12,10 +12,14 @@ import pytest
 from therapy_faq import yamlfile
 from therapy_faq.crisis import load_resources
 from therapy_faq.errors import FaqError
+from therapy_faq.evaluation import evaluate, load_eval_set
 from therapy_faq.faq import load_faq
+from therapy_faq.service import Paths, open_assistant
 from therapy_faq.settings import crisis_resources_path, default_faq_path
 
 from .conftest import run_module, subprocess_env
+from .stub_encoder import StubEncoder
+from .test_index import SMALL_FAQ
 
 
 def validate(path: Path, *extra: str):
@@ -98,3 +102,22 @@ def test_the_shipped_files_and_their_anchors_still_load() -> None:
 )
 def test_merge_keys_aliases_and_repeated_keys_across_mappings_are_fine(text, expected) -> None:
     assert yamlfile.load(text) == expected
+
+
+def test_an_invalid_evaluation_set_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("in_scope: 5\n", encoding="utf-8")
+    with pytest.raises(FaqError) as caught:
+        load_eval_set(path)
+    assert "\n" not in str(caught.value) and "pydantic.dev" not in str(caught.value)
+
+
+def test_an_expected_id_the_faq_lacks_is_an_error_not_a_miss(tmp_path: Path) -> None:
+    """A typo in `expected` was silently counted as a wrong answer."""
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(SMALL_FAQ, encoding="utf-8")
+    assistant = open_assistant(Paths(faq, tmp_path / "index"), StubEncoder())
+    path = tmp_path / "set.yaml"
+    path.write_text("in_scope:\n  - {text: cry, expected: [no-such-entry]}\n", encoding="utf-8")
+    with pytest.raises(FaqError, match="no-such-entry"):
+        evaluate(assistant, [load_eval_set(path)])

@@ -23,7 +23,7 @@ from pydantic import (
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Text
+from therapy_faq.fields import Text, validation_problems
 from therapy_faq.files import read_text
 
 Category = Literal["suicide", "medical", "violence", "harm_to_others", "someone_else"]
@@ -137,22 +137,12 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise FaqError(f"{path}: YAML error: {exc}") from None
 
 
-def _problems(exc: ValidationError, shown: int = 20) -> str:
-    """The first few problems on one line: a file with hundreds of bad rows needs a count, not
-    a screenful."""
-    errors = exc.errors()
-    text = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:shown]
-    )
-    return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
-
-
 def load_resources(path: Path) -> CrisisResources:
     data = _read_yaml(path, "crisis resources")
     try:
         return CrisisResources.model_validate(data)
     except ValidationError as exc:
-        raise FaqError(f"{path}: invalid crisis resources: {_problems(exc)}") from None
+        raise FaqError(f"{path}: invalid crisis resources: {validation_problems(exc)}") from None
 
 
 def disclaimer(path: Path) -> str:
@@ -205,7 +195,7 @@ def load_examples(path: Path) -> CrisisExamples:
     try:
         examples = CrisisExamples.model_validate(data)
     except ValidationError as exc:
-        raise FaqError(f"{path}: invalid crisis examples: {_problems(exc)}") from None
+        raise FaqError(f"{path}: invalid crisis examples: {validation_problems(exc)}") from None
     levels = {e.level for e in examples.examples}
     if not {"urgent", "none"} <= levels:
         raise FaqError(f"{path}: the examples need both urgent and ordinary (none) messages")

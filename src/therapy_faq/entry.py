@@ -1,14 +1,27 @@
 """The console script's entry point: Ctrl-C at any moment, even while the CLI and its
-libraries are still being imported (the first half-second), is one line and exit 130."""
+libraries are still being imported (the first half-second), is one line and exit 130; SIGTERM
+and SIGHUP unwind like it, so a temporary file being written is removed, not left behind."""
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 INTERRUPTED = 130
 
 
+def _exit_on(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # the code a shell reports for a process the signal killed
+
+
+def unwind_on_termination() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on)
+
+
 def main() -> None:
+    unwind_on_termination()
     try:
         from therapy_faq.cli import main as run_cli
 

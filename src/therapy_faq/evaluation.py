@@ -32,7 +32,7 @@ from therapy_faq import yamlfile
 from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
-from therapy_faq.fields import Text
+from therapy_faq.fields import Text, listing, validation_problems
 from therapy_faq.files import read_text
 from therapy_faq.retrieval import clean_query
 
@@ -83,13 +83,9 @@ def load_eval_set(path: Path) -> EvalSet:
         return EvalSet.model_validate(yamlfile.load(read_text(path)))
     except FileNotFoundError:
         raise UsageError(f"evaluation file not found: {path}") from None
-    except (
-        OSError,
-        UnicodeDecodeError,
-        yaml.YAMLError,
-        yamlfile.YamlShapeError,
-        ValidationError,
-    ) as exc:
+    except ValidationError as exc:
+        raise FaqError(f"invalid evaluation file {path}: {validation_problems(exc)}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, yamlfile.YamlShapeError) as exc:
         raise FaqError(f"invalid evaluation file {path}: {exc}") from None
 
 
@@ -197,6 +193,19 @@ def _describe(reply: Reply) -> str:
 
 
 def evaluate(assistant: Assistant, sets: list[EvalSet]) -> Report:
+    known = {entry.id for entry in assistant.faq.entries}
+    unknown = sorted(
+        {
+            entry_id
+            for eval_set in sets
+            for item in [*eval_set.in_scope, *eval_set.ordinary]
+            for entry_id in item.expected
+        }
+        - known
+    )
+    if unknown:  # a typo would count as a miss, silently
+        missing = listing(unknown, shown=5)
+        raise FaqError(f"evaluation sets expect entries the FAQ does not have: {missing}")
     report = Report()
     for eval_set in sets:
         for item in eval_set.in_scope:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, ValidationError
 
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings, overrides and isolates.
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -48,3 +48,19 @@ def json_text(value: object, **options: object) -> str:
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(refuse_controls)
 ]
+
+
+def validation_problems(exc: ValidationError, shown: int = 20) -> str:
+    """The first few problems on one line: a file with hundreds of bad rows needs a count, not
+    a screenful (nor pydantic's several lines and links per problem)."""
+    errors = exc.errors()
+    text = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:shown]
+    )
+    return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
+
+
+def listing(items: list[str], shown: int = 3) -> str:
+    """The first few items, comma-separated, and how many more: one line, whatever the count."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more

@@ -91,6 +91,8 @@ def import_csv(
             f"unknown text encoding '{printable(encoding)}' for --encoding "
             "(try utf-8, cp1252 or latin-1)"
         ) from None
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"  # Excel's "CSV UTF-8" starts with a byte-order mark
     try:
         with path.open(encoding=encoding, newline="") as handle:
             reader = csv.DictReader(handle)

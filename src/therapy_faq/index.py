@@ -36,7 +36,7 @@ from therapy_faq.classifier import train_classifier, trains_classifier
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import printable
+from therapy_faq.fields import listing, printable
 from therapy_faq.files import mode_for, read_regular, read_text, replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
@@ -253,11 +253,10 @@ def ensure_replaceable(index_dir: Path) -> None:
         return
     foreign = foreign_names(index_dir)
     if foreign and _looks_like_an_index(index_dir):
-        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        shown = ", ".join(foreign[:3]) + more
         raise IndexFolderRefusedError(
-            f"{index_dir} holds files therapy-faq did not write ({shown}): refusing to replace "
-            "it; move them out, or choose another folder with --index or THERAPY_FAQ_INDEX"
+            f"{index_dir} holds files therapy-faq did not write ({listing(foreign)}): refusing "
+            "to replace it; move them out, or choose another folder with --index or "
+            "THERAPY_FAQ_INDEX"
         )
     raise IndexFolderRefusedError(
         f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
