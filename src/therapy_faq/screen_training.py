@@ -40,7 +40,7 @@ from therapy_faq.safety import (
 # a crisis line).
 EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
 SCREEN_C = 3.0  # inverse regularisation strength
-THRESHOLDS = Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.3, clause_urgent=0.5)
+THRESHOLDS = Thresholds(urgent=0.4, pattern_urgent=0.2, concern=0.3, clause_urgent=0.7)
 
 Progress = Callable[[int], None]
 
