@@ -56,7 +56,7 @@ class BelowTargetError(TherapyFaqError):
 EXIT_CODES: dict[int, str] = {
     0: "success (an answer, a refusal or a crisis panel are all successful replies)",
     1: "unexpected internal error (rerun with --debug for the traceback)",
-    2: "usage error: bad option, empty question, unknown entry id",
+    2: "usage error: bad option, empty question, unknown entry id, deleted current folder",
     3: "the FAQ file is missing or invalid",
     4: "the index is missing or broken and could not be (re)built (a full or read-only disk "
     "keeps the previous index), or its folder holds other files",
@@ -65,5 +65,6 @@ EXIT_CODES: dict[int, str] = {
     7: "an output file, or standard output, could not be written (full disk, read-only); any "
     "file it would replace is left as it was",
     130: "interrupted (Ctrl-C)",
+    143: "terminated (SIGTERM; 129 for SIGHUP): no temporary file is left behind",
     141: "the reader of the output went away (`| head -1`); nothing is printed",
 }
