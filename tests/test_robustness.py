@@ -40,7 +40,10 @@ def test_non_utf8_and_control_bytes_on_stdin_are_replaced(real_paths) -> None:
 
 @pytest.mark.model
 def test_a_100k_character_question_is_answered_and_says_it_was_cut(real_env) -> None:
-    question = "Can you ask your therapist for a hug? " + "and also " * 11_000
+    # A long real question, not filler: the screen reads 11,000 "and also" as p(urgent) 0.47,
+    # above the message threshold (a false alarm on nonsense, noted in issue 10); this test
+    # is about length.
+    question = "Can you ask your therapist for a hug? " * 2_700
     start = time.perf_counter()
     result = runner.invoke(app, ["ask", question[:100_000], "--json"])
     assert result.exit_code == 0, result.output

@@ -103,7 +103,10 @@ def test_import_cleans_every_column_it_writes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = out.read_text(encoding="utf-8")
     assert not UNSAFE.search(written) and "\\e" not in written and "\\x1b" not in written
-    assert "Why[2J?" in written and "Site]8;;http://x" in written
+    # ftfy drops a whole CSI sequence ("Why?") and reads a lone C1 byte as the mojibake it
+    # usually is (0x9b: "›"); what it leaves, the control characters, is stripped after it.
+    assert "Why?" in written and "Because›2J it is." in written
+    assert "Site]8;;http://x" in written
     assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
     csv.write_text('question,answer\n"Why?","Because."\n', encoding="utf-8")
     titled = runner.invoke(
