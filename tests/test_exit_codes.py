@@ -206,3 +206,29 @@ def test_a_csv_with_a_byte_order_mark_has_its_columns_named(tmp_path: Path) -> N
     result = run_module("import", str(csv), "--question-col", "question", env=subprocess_env())
     assert result.returncode == 0, result.stderr
     assert "Is it ok to cry?" in result.stdout
+
+
+def test_import_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    """`import /dev/zero` grew without bound (one endless line); a FIFO waited forever."""
+    fifo = tmp_path / "faq.csv"
+    os.mkfifo(fifo)
+    for source in (fifo, Path("/dev/zero")):
+        result = run_module("import", str(source), env=subprocess_env())
+        assert result.returncode == 3, result.stderr
+        assert "not a regular file" in result.stderr
+
+
+def test_a_csv_named_with_control_characters_is_imported_clean(tmp_path: Path) -> None:
+    csv = tmp_path / "esc\x1b[31m.csv"
+    csv.write_text("question,answer\nWhat is it?,An answer.\n", encoding="utf-8")
+    result = run_module("import", str(csv), env=subprocess_env())
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "title: esc[31m" in result.stdout
+
+
+def test_help_to_a_reader_that_leaves_is_141() -> None:
+    """Typer's help console went through Rich's own handler: exit 1."""
+    result = shell(
+        f'{THERAPY_FAQ} --help | head -c 1 >/dev/null; echo "${{PIPESTATUS[0]}}"', {**os.environ}
+    )
+    assert result.stdout.strip() == "141"

@@ -90,9 +90,18 @@ def test_build_refuses_a_folder_that_is_not_an_index(tmp_path: Path, faq: Path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "faq.yaml", "mydocs"]
 
 
-@pytest.mark.parametrize("extra", ["notes.txt", "my-faq.yaml", "mydocs/a.txt"])
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("notes.txt", "notes.txt"),
+        ("my-faq.yaml", "my-faq.yaml"),
+        ("mydocs/a.txt", "mydocs"),
+        ("bm25/notes.txt", "bm25/notes.txt"),  # the fourth pass: inside the index's own folders
+        ("bm25/mystuff/a", "bm25/mystuff"),
+    ],
+)
 def test_build_refuses_an_index_folder_that_also_holds_a_users_files(
-    tmp_path: Path, faq: Path, extra: str
+    tmp_path: Path, faq: Path, extra: str, named: str
 ) -> None:
     """Found by the third hostile pass: a valid manifest made the whole folder "ours", and a
     rebuild deleted the notes, even the FAQ it was building from, kept beside the index."""
@@ -101,7 +110,7 @@ def test_build_refuses_an_index_folder_that_also_holds_a_users_files(
     (folder / extra).parent.mkdir(parents=True, exist_ok=True)
     (folder / extra).write_text("mine\n", encoding="utf-8")
     before = _contents(folder)
-    with pytest.raises(IndexFolderRefusedError, match=f"did not write \\({extra.split('/')[0]}\\)"):
+    with pytest.raises(IndexFolderRefusedError, match=f"did not write \\({named}\\)"):
         build(Paths(faq, folder), StubEncoder())
     assert _contents(folder) == before
 

@@ -61,18 +61,21 @@ BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
 MIN_WIDTH = 40  # below it (COLUMNS=0, a tiny pane) Rich printed nothing, crisis numbers included
 
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        """The reader left (`| head -1`): exit quietly with the code a shell reports for a
-        writer stopped by SIGPIPE (Rich's own handler exits 1, "unexpected error")."""
-        self.quiet = True
-        with suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(BROKEN_PIPE)
+def _on_broken_pipe(console: Console) -> None:
+    """The reader left (`| head -1`): exit quietly with the code a shell reports for a
+    writer stopped by SIGPIPE (Rich's own handler exits 1, "unexpected error")."""
+    console.quiet = True
+    with suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(BROKEN_PIPE)
+
+
+# Rich's documented hook; set on the class, so that typer's help consoles exit the same way.
+Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign]
 
 
 def _console(**options: bool) -> Console:
-    console = _Console(highlight=False, **options)
+    console = Console(highlight=False, **options)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # the terminal wraps what is wider; nothing is dropped
     return console

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import printable, strip_controls
+from therapy_faq.fields import printable, strip_controls, validation_problems
+from therapy_faq.files import read_regular
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
@@ -94,10 +97,10 @@ def import_csv(
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"  # Excel's "CSV UTF-8" starts with a byte-order mark
     try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.DictReader(handle)
-            headers = list(reader.fieldnames or [])
-            rows = list(reader)
+        # A regular file only: /dev/zero is one endless line, a FIFO may never end.
+        reader = csv.DictReader(io.StringIO(read_regular(path).decode(encoding), newline=""))
+        headers = list(reader.fieldnames or [])
+        rows = list(reader)
     except UnicodeDecodeError as exc:
         raise FaqError(
             f"{path} is not {encoding} text (it holds the byte 0x{exc.object[exc.start]:02x}); "
@@ -154,8 +157,10 @@ def import_csv(
             entry_id, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(entry_id)
         source: dict[str, Any] = {
-            "title": strip_controls(title or "").strip() or path.stem.strip() or "Imported FAQ",
-            "document": path.name,
+            "title": strip_controls(title or "").strip()
+            or strip_controls(path.stem).strip()
+            or "Imported FAQ",
+            "document": strip_controls(path.name),
         }
         source_value = (
             strip_controls(row.get(columns["source"]) or "").strip() if columns["source"] else ""
@@ -174,7 +179,10 @@ def import_csv(
         )
     if not result.entries:
         raise FaqError(f"{path}: no row has both a question and an answer")
-    Faq.model_validate({"entries": result.entries})  # what we write must load
+    try:
+        Faq.model_validate({"entries": result.entries})  # what we write must load
+    except ValidationError as exc:  # anything the cleaning above did not foresee
+        raise FaqError(f"{path}: cannot import it: {validation_problems(exc)}") from None
     return result
 
 

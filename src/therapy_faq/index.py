@@ -184,6 +184,15 @@ _INDEX_FILES = {
     "screen.npy",  # format 6
     "rows.json",  # formats before 5
 }
+# What bm25s writes into BM25_DIR (named here for manifests that did not list files yet).
+_BM25_FILES = {
+    "data.csc.index.npy",
+    "indices.csc.index.npy",
+    "indptr.csc.index.npy",
+    "params.index.json",
+    "vocab.index.json",
+    "query_tokenizer.json",
+}
 # Without a manifest, a folder is taken for an index only with several names that no one else
 # would use together (a lone entries.json or bm25 folder can be anyone's).
 _DISTINCT_FILES = {INDEX_FILE, VECTORS_FILE, ROW_ENTRIES_FILE, ROW_KINDS_FILE, SCREEN_WEIGHTS_FILE}
@@ -199,13 +208,22 @@ def is_our_index(folder: Path) -> bool:
 
 
 def foreign_names(folder: Path) -> list[str]:
-    """Names in `folder` that no index of ours holds (files a build would delete)."""
-    try:
-        names = {path.name for path in folder.iterdir()}
-    except OSError:
-        return []
-    listed = {name.split("/")[0] for name in _manifest_files(folder)}
-    return sorted(names - _INDEX_FILES - {MANIFEST_FILE, "model.onnx"} - listed)
+    """Paths in `folder`, at any depth, that no index of ours holds (files a build would
+    delete): neither listed in its manifest nor a name an index writes."""
+    listed = _manifest_files(folder)
+    known = listed | _INDEX_FILES | {MANIFEST_FILE, "model.onnx"}
+    if not any(name.startswith(f"{BM25_DIR}/") for name in listed):  # before manifests listed it
+        known |= {f"{BM25_DIR}/{name}" for name in _BM25_FILES}
+    foreign: list[str] = []
+    for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
+        base = Path(root).relative_to(folder)
+        for name in sorted(dirs):
+            rel = (base / name).as_posix()
+            if rel not in known:
+                foreign.append(rel)
+                dirs.remove(name)  # named once, not file by file
+        foreign.extend(rel for name in files if (rel := (base / name).as_posix()) not in known)
+    return sorted(foreign)
 
 
 def _manifest_files(folder: Path) -> set[str]:
