@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from therapy_faq import files
-from therapy_faq.errors import IndexFolderRefusedError
+from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.index import MANIFEST_FILE, load_index
 from therapy_faq.service import Paths, build
 
@@ -157,6 +157,56 @@ def test_leftovers_of_an_index_named_like_a_pattern_are_cleared(tmp_path: Path, 
     assert not leftover.exists()
     build(Paths(faq, tmp_path / "*"), StubEncoder())
     assert other.is_dir()
+
+
+def test_a_users_folder_named_like_a_leftover_is_kept(tmp_path: Path, faq: Path) -> None:
+    """The fifth hostile pass: ".faq.building-drafts" beside the index was deleted as a
+    leftover of a killed build; only folders holding nothing but index files are."""
+    drafts = tmp_path / ".faq.building-drafts"
+    drafts.mkdir()
+    (drafts / "d.txt").write_text("mine\n", encoding="utf-8")
+    leftover = tmp_path / ".faq.retired-123"
+    leftover.mkdir()
+    (leftover / "vectors.npy").write_bytes(b"half")
+    build(Paths(faq, tmp_path / "faq"), StubEncoder())
+    assert (drafts / "d.txt").read_text(encoding="utf-8") == "mine\n"
+    assert not leftover.exists()
+
+
+def test_a_file_written_into_the_index_during_the_swap_is_kept(
+    tmp_path: Path, faq: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fifth hostile pass: a note written between the last look at the folder and the swap
+    was deleted with the old index. The old folder is kept instead, renamed."""
+    folder = tmp_path / "idx"
+    build(Paths(faq, folder), StubEncoder())
+
+    def late_note(staging: Path) -> None:  # runs inside the swap, after the last check
+        (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+
+    monkeypatch.setattr(files, "fsync_tree", late_note)
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    build(Paths(faq, folder), StubEncoder())
+    kept = list(tmp_path.glob(".idx.kept-*"))
+    assert len(kept) == 1 and (kept[0] / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    load_index(folder)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["/dev/zero", "../fifo"])
+def test_a_manifest_naming_a_file_outside_the_index_is_refused_not_read(
+    tmp_path: Path, faq: Path, name: str
+) -> None:
+    """A hand-edited manifest listing /dev/zero or a FIFO made `ask` hang for ever."""
+    folder = tmp_path / "idx"
+    build(Paths(faq, folder), StubEncoder())
+    os.mkfifo(tmp_path / "fifo")
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["file_sizes"][name] = 0
+    manifest["file_sha256"][name] = "0" * 64
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexUnavailableError):
+        load_index(folder)
 
 
 def test_build_refuses_a_file_in_place_of_the_folder(tmp_path: Path, faq: Path) -> None:

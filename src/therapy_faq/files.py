@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from therapy_faq.errors import OutputError
@@ -108,18 +109,32 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(errno, os.strerror(errno), str(second))
 
 
-def replace_folder(staging: Path, target: Path, retired_prefix: str) -> None:
+def replace_folder(
+    staging: Path,
+    target: Path,
+    retired_prefix: str,
+    disposable: Callable[[Path], bool] = lambda folder: True,
+) -> None:
     """Put `staging` where `target` is. With an atomic exchange, an interruption at any
-    instant leaves one complete folder at `target`; the old one is removed afterwards."""
+    instant leaves one complete folder at `target`; the old one is removed afterwards, unless
+    `disposable` says it now holds something else (a file written into it during the build):
+    then it is kept beside the target, renamed `.NAME.kept-PID`."""
     fsync_tree(staging)
     if not target.exists():
         os.replace(staging, target)
         return
     if exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now the old folder
+        _dispose(staging, target, disposable)  # `staging` now holds the old folder
         return
     retired = target.parent / f"{retired_prefix}{os.getpid()}"
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(target, retired)
     os.replace(staging, target)
-    shutil.rmtree(retired, ignore_errors=True)
+    _dispose(retired, target, disposable)
+
+
+def _dispose(old: Path, target: Path, disposable: Callable[[Path], bool]) -> None:
+    if disposable(old):
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(old, target.parent / f".{target.name}.kept-{os.getpid()}")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Literal
 
 import numpy as np
@@ -37,7 +38,7 @@ from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import listing, printable
-from therapy_faq.files import mode_for, read_regular, read_text, replace_folder
+from therapy_faq.files import fsync_tree, mode_for, read_regular, read_text, replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 
@@ -340,7 +341,9 @@ def build_index(
         name = glob.escape(index_dir.name)  # "faq [v2]" or "*" are names, not patterns
         for pattern in (f".{name}.building-*", f".{name}.retired-*"):
             for leftover in index_dir.parent.glob(pattern):
-                shutil.rmtree(leftover, ignore_errors=True)
+                # Only what a build writes: a user's ".faq.building-drafts" folder is kept.
+                if leftover.is_dir() and not leftover.is_symlink() and not foreign_names(leftover):
+                    shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()
         if unless_current:
             current = _current_manifest(index_dir, faq_sha256, examples_sha256, encoder)
@@ -391,8 +394,14 @@ def build_index(
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
+            fsync_tree(staging)  # the slow part, before the last look at the folder
             ensure_replaceable(index_dir)  # again: the folder may have changed meanwhile
-            replace_folder(staging, index_dir, retired_prefix=f".{index_dir.name}.retired-")
+            replace_folder(
+                staging,
+                index_dir,
+                retired_prefix=f".{index_dir.name}.retired-",
+                disposable=lambda old: not foreign_names(old),  # written to since that look
+            )
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -550,10 +559,14 @@ def verify_files(index_dir: Path, manifest: Manifest) -> None:
         raise IndexUnavailableError(f"invalid manifest in {index_dir}: files without a hash")
     for name, size in manifest.file_sizes.items():
         path = index_dir / name
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise IndexUnavailableError(f"invalid manifest in {index_dir}: a file outside it")
         try:
-            stat = path.stat()
+            stat = path.lstat()
         except OSError:
             raise IndexUnavailableError(f"{printable(str(path))} is missing") from None
+        if not S_ISREG(stat.st_mode):  # a FIFO or a device would block or never end
+            raise IndexUnavailableError(f"{printable(str(path))} is not a regular file")
         if stat.st_size != size:
             raise IndexUnavailableError(f"{printable(str(path))} is truncated or grew")
         unchanged = manifest.file_mtimes.get(name) == stat.st_mtime_ns
