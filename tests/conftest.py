@@ -63,12 +63,22 @@ def shipped_faq() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_paths(tmp_path_factory: pytest.TempPathFactory, shipped_faq: Path) -> Paths:
-    """The shipped FAQ built with the real model and real FAISS, once for the session."""
+def real_paths(
+    tmp_path_factory: pytest.TempPathFactory, shipped_faq: Path, _session_screens: Path
+) -> Paths:
+    """The shipped FAQ built with the real model and real FAISS, once for the session. Its
+    screen is trained into the session's screens, where the subprocess builds of later tests
+    find it (a session fixture runs before `_isolated_env`: without this it was trained into
+    the user's own cache, and again in every subprocess)."""
     from therapy_faq.service import build
 
+    cache = tmp_path_factory.mktemp("real-cache")
+    (cache / "therapy-faq").mkdir()
+    (cache / "therapy-faq" / "screens").symlink_to(_session_screens, target_is_directory=True)
     paths = Paths(faq=shipped_faq, index=tmp_path_factory.mktemp("real") / "index")
-    build(paths)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        build(paths)
     return paths
 
 
