@@ -151,6 +151,7 @@ def test_leftovers_of_an_index_named_like_a_pattern_are_cleared(tmp_path: Path, 
     leftover = tmp_path / ".faq [v2].building-x1"
     leftover.mkdir()
     (leftover / "vectors.npy").write_bytes(b"half")
+    (leftover / ".building").touch()  # a staging folder carries it from its first instant
     other = tmp_path / ".a.building-x2"
     other.mkdir()
     build(Paths(faq, folder), StubEncoder())
@@ -168,6 +169,7 @@ def test_a_users_folder_named_like_a_leftover_is_kept(tmp_path: Path, faq: Path)
     leftover = tmp_path / ".faq.retired-123"
     leftover.mkdir()
     (leftover / "vectors.npy").write_bytes(b"half")
+    (leftover / ".building").touch()  # a staging folder carries it from its first instant
     build(Paths(faq, tmp_path / "faq"), StubEncoder())
     assert (drafts / "d.txt").read_text(encoding="utf-8") == "mine\n"
     assert not leftover.exists()
@@ -193,7 +195,7 @@ def test_a_file_written_into_the_index_during_the_swap_is_kept(
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", ["/dev/zero", "../fifo"])
+@pytest.mark.parametrize("name", ["/dev/zero", "../fifo", "link/fifo"])
 def test_a_manifest_naming_a_file_outside_the_index_is_refused_not_read(
     tmp_path: Path, faq: Path, name: str
 ) -> None:
@@ -201,6 +203,7 @@ def test_a_manifest_naming_a_file_outside_the_index_is_refused_not_read(
     folder = tmp_path / "idx"
     build(Paths(faq, folder), StubEncoder())
     os.mkfifo(tmp_path / "fifo")
+    (folder / "link").symlink_to(tmp_path)  # the sixth pass: through a symlinked folder
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     manifest["file_sizes"][name] = 0
     manifest["file_sha256"][name] = "0" * 64
@@ -255,11 +258,37 @@ def test_a_symlinked_index_keeps_its_link(tmp_path: Path, faq: Path) -> None:
 def test_leftovers_of_an_interrupted_swap_are_cleared(tmp_path: Path, faq: Path) -> None:
     index = tmp_path / "index"
     build(Paths(faq, index), StubEncoder())
-    (tmp_path / ".index.retired-99999").mkdir()
-    (tmp_path / ".index.retired-99999" / "vectors.npy").write_bytes(b"x" * 100)
-    (tmp_path / ".index.building-abc").mkdir()
+    shutil.copytree(index, tmp_path / ".index.retired-99999")  # an old index, swapped out
+    (tmp_path / ".index.building-abc").mkdir()  # a staging folder, killed early
+    (tmp_path / ".index.building-abc" / ".building").touch()
+    (tmp_path / ".index.building-abc" / "vectors.npy").write_bytes(b"x" * 100)
     build(Paths(faq, index), StubEncoder())
     assert not [p for p in tmp_path.iterdir() if "retired" in p.name or "building" in p.name]
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        {
+            "entries.json": '["my", "draft"]',
+            "diary.txt": "mine",
+            "manifest.json": '{"file_sizes": {"diary.txt": 4}}',
+        },
+        {"model.onnx": "my own model"},
+        {"manifest.json": "{}", "entries.json": "[]", "bm25/vocab.index.json": "{}"},
+    ],
+)
+def test_a_folder_named_like_a_leftover_but_not_written_by_a_build_is_kept(
+    tmp_path: Path, faq: Path, contents: dict[str, str]
+) -> None:
+    """The sixth hostile pass: index-like names were enough to delete a user's folder."""
+    folder = tmp_path / ".faq.retired-2023"
+    for name, text in contents.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    before = _contents(folder)
+    build(Paths(faq, tmp_path / "faq"), StubEncoder())
+    assert _contents(folder) == before
 
 
 @pytest.mark.parametrize("atomic_exchange", [True, False])

@@ -118,7 +118,7 @@ def replace_folder(
     """Put `staging` where `target` is. With an atomic exchange, an interruption at any
     instant leaves one complete folder at `target`; the old one is removed afterwards, unless
     `disposable` says it now holds something else (a file written into it during the build):
-    then it is kept beside the target, renamed `.NAME.kept-PID`."""
+    then it is kept beside the target, renamed `.NAME.kept-XXXX`."""
     fsync_tree(staging)
     if not target.exists():
         os.replace(staging, target)
@@ -126,15 +126,18 @@ def replace_folder(
     if exchange(staging, target):
         _dispose(staging, target, disposable)  # `staging` now holds the old folder
         return
-    retired = target.parent / f"{retired_prefix}{os.getpid()}"
-    shutil.rmtree(retired, ignore_errors=True)
-    os.replace(target, retired)
+    retired = Path(tempfile.mkdtemp(prefix=retired_prefix, dir=target.parent))  # a fresh name
+    os.replace(target, retired)  # a folder may replace an empty one
     os.replace(staging, target)
     _dispose(retired, target, disposable)
 
 
 def _dispose(old: Path, target: Path, disposable: Callable[[Path], bool]) -> None:
+    """Remove the old folder, or keep it under a fresh name; never fail after the swap (the
+    caller would clean up `old` as if it were still its own staging folder)."""
     if disposable(old):
         shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(old, target.parent / f".{target.name}.kept-{os.getpid()}")
+        return
+    with contextlib.suppress(OSError):  # left where it is, at worst: never deleted
+        kept = Path(tempfile.mkdtemp(prefix=f".{target.name}.kept-", dir=target.parent))
+        os.replace(old, kept)

@@ -184,7 +184,9 @@ _INDEX_FILES = {
     CLASSIFIER_FILE,
     "screen.npy",  # format 6
     "rows.json",  # formats before 5
+    ".building",  # BUILD_MARKER
 }
+BUILD_MARKER = ".building"  # written first into a staging folder
 # What bm25s writes into BM25_DIR (named here for manifests that did not list files yet).
 _BM25_FILES = {
     "data.csc.index.npy",
@@ -249,6 +251,14 @@ def _looks_like_an_index(folder: Path) -> bool:
     except OSError:
         return False
     return len(names & _DISTINCT_FILES) >= _DISTINCT_NEEDED
+
+
+def _is_leftover(folder: Path) -> bool:
+    """A folder a killed build left: a staging folder (its marker) or an old index, holding
+    nothing but index files. A user's ".faq.building-drafts" is never one."""
+    if not folder.is_dir() or folder.is_symlink() or foreign_names(folder):
+        return False
+    return (folder / BUILD_MARKER).is_file() or _looks_like_an_index(folder)
 
 
 def ensure_replaceable(index_dir: Path) -> None:
@@ -341,8 +351,7 @@ def build_index(
         name = glob.escape(index_dir.name)  # "faq [v2]" or "*" are names, not patterns
         for pattern in (f".{name}.building-*", f".{name}.retired-*"):
             for leftover in index_dir.parent.glob(pattern):
-                # Only what a build writes: a user's ".faq.building-drafts" folder is kept.
-                if leftover.is_dir() and not leftover.is_symlink() and not foreign_names(leftover):
+                if _is_leftover(leftover):
                     shutil.rmtree(leftover, ignore_errors=True)
         model_sha256 = encoder.fingerprint()
         if unless_current:
@@ -352,6 +361,7 @@ def build_index(
         staging = Path(
             tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent)
         )
+        (staging / BUILD_MARKER).touch()  # what tells a leftover of ours from a user's folder
         try:
             os.chmod(staging, mode_for(index_dir, fresh=0o777))  # mkdtemp's is 0700
             search = _stream_vectors(texts, encoder, staging / VECTORS_FILE, advance)
@@ -371,7 +381,7 @@ def build_index(
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
             query_model = encoder.write_query_model(staging)
             files = {str(p.relative_to(staging)): p for p in sorted(staging.rglob("*"))}
-            files = {name: path for name, path in files.items() if path.is_file()}
+            files = {n: path for n, path in files.items() if path.is_file() and n != BUILD_MARKER}
             stats = {name: path.stat() for name, path in files.items()}
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
@@ -394,6 +404,7 @@ def build_index(
             (staging / MANIFEST_FILE).write_text(
                 manifest.model_dump_json(indent=2), encoding="utf-8"
             )
+            (staging / BUILD_MARKER).unlink()  # from here its manifest marks it as ours
             fsync_tree(staging)  # the slow part, before the last look at the folder
             ensure_replaceable(index_dir)  # again: the folder may have changed meanwhile
             replace_folder(
@@ -559,7 +570,9 @@ def verify_files(index_dir: Path, manifest: Manifest) -> None:
         raise IndexUnavailableError(f"invalid manifest in {index_dir}: files without a hash")
     for name, size in manifest.file_sizes.items():
         path = index_dir / name
-        if Path(name).is_absolute() or ".." in Path(name).parts:
+        inside = Path(os.path.realpath(path)).is_relative_to(os.path.realpath(index_dir))
+        if Path(name).is_absolute() or ".." in Path(name).parts or not inside:
+            # also through a symlinked folder inside the index (x -> /proc, then x/kmsg)
             raise IndexUnavailableError(f"invalid manifest in {index_dir}: a file outside it")
         try:
             stat = path.lstat()
