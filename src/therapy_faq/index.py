@@ -207,7 +207,7 @@ def is_our_index(folder: Path) -> bool:
     else: its manifest names a format version, an FAQ hash and a model; or, when the manifest
     is damaged, three of its names are ones only an index uses. Either way every name in it is
     one an index holds (a user's notes or FAQ file beside an index are never replaced)."""
-    return not foreign_names(folder) and _looks_like_an_index(folder)
+    return _looks_like_an_index(folder) and not foreign_names(folder)  # the cheap look first
 
 
 def foreign_names(folder: Path) -> list[str]:
@@ -256,9 +256,10 @@ def _looks_like_an_index(folder: Path) -> bool:
 def _is_leftover(folder: Path) -> bool:
     """A folder a killed build left: a staging folder (its marker) or an old index, holding
     nothing but index files. A user's ".faq.building-drafts" is never one."""
-    if not folder.is_dir() or folder.is_symlink() or foreign_names(folder):
+    if not folder.is_dir() or folder.is_symlink():
         return False
-    return (folder / BUILD_MARKER).is_file() or _looks_like_an_index(folder)
+    ours = (folder / BUILD_MARKER).is_file() or _looks_like_an_index(folder)
+    return ours and not foreign_names(folder)
 
 
 def ensure_replaceable(index_dir: Path) -> None:
@@ -278,19 +279,20 @@ def ensure_replaceable(index_dir: Path) -> None:
         raise IndexFolderRefusedError(
             f"cannot read the folder {index_dir} ({exc.strerror})"
         ) from None
-    if empty or is_our_index(index_dir):
+    if empty:
         return
+    if not _looks_like_an_index(index_dir):  # before walking it: `--index ~` is refused at once
+        raise IndexFolderRefusedError(
+            f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
+            "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
+        )
     foreign = foreign_names(index_dir)
-    if foreign and _looks_like_an_index(index_dir):
+    if foreign:
         raise IndexFolderRefusedError(
             f"{index_dir} holds files therapy-faq did not write ({listing(foreign)}): refusing "
             "to replace it; move them out, or choose another folder with --index or "
             "THERAPY_FAQ_INDEX"
         )
-    raise IndexFolderRefusedError(
-        f"{index_dir} is not a therapy-faq index and is not empty: refusing to replace it; "
-        "choose a new or empty folder with --index or THERAPY_FAQ_INDEX"
-    )
 
 
 def _refuse_the_working_folder(index_dir: Path) -> None:
