@@ -4,6 +4,7 @@ composer would show there as a negative return code, not as a failed assertion i
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -121,3 +122,26 @@ def test_an_expected_id_the_faq_lacks_is_an_error_not_a_miss(tmp_path: Path) -> 
     path.write_text("in_scope:\n  - {text: cry, expected: [no-such-entry]}\n", encoding="utf-8")
     with pytest.raises(FaqError, match="no-such-entry"):
         evaluate(assistant, [load_eval_set(path)])
+
+
+@pytest.mark.parametrize("kind", ["faq", "crisis"])
+def test_an_impossible_date_is_a_line_of_the_file_not_an_unexpected_error(
+    tmp_path: Path, kind: str
+) -> None:
+    """The seventh hostile pass: `last_checked: 2026-11-31` (unquoted) was exit 1."""
+    if kind == "crisis":
+        path = tmp_path / "crisis.yaml"
+        text = crisis_resources_path().read_text(encoding="utf-8")
+        path.write_text(
+            re.sub(r"(?m)^last_checked: .*$", "last_checked: 2026-11-31", text), encoding="utf-8"
+        )
+        args = ["validate", "--crisis", str(path)]
+    else:
+        path = tmp_path / "faq.yaml"
+        path.write_text(
+            "entries:\n  - id: x\n    question: When?\n    answer: 2026-02-30\n", encoding="utf-8"
+        )
+        args = ["validate", str(path)]
+    result = run_module(*args, env=subprocess_env())
+    assert result.returncode == 3, result.stderr
+    assert "not a valid date" in result.stderr and "Traceback" not in result.stderr

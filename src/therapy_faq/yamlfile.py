@@ -51,6 +51,19 @@ class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
                 )
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """An impossible date written without quotes (`last_checked: 2026-11-31`) is a line of
+        the file to fix, not PyYAML's bare ValueError."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise YamlShapeError(
+                f"{node.value!r} is not a valid date ({exc})", node.start_mark.line + 1
+            ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
 
 def check_shape(text: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH and aliases that expand the file beyond
