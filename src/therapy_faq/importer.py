@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import printable, strip_controls, validation_problems
-from therapy_faq.files import read_regular
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
@@ -97,10 +96,12 @@ def import_csv(
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"  # Excel's "CSV UTF-8" starts with a byte-order mark
     try:
-        # A regular file only: /dev/zero is one endless line, a FIFO may never end.
-        reader = csv.DictReader(io.StringIO(read_regular(path).decode(encoding), newline=""))
-        headers = list(reader.fieldnames or [])
-        rows = list(reader)
+        if path.exists() and not path.is_file():  # /dev/zero is one endless line, a FIFO waits
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with path.open(encoding=encoding, newline="") as handle:  # a stream: UTF-16 checks a BOM
+            reader = csv.DictReader(handle)
+            headers = list(reader.fieldnames or [])
+            rows = list(reader)
     except UnicodeDecodeError as exc:
         raise FaqError(
             f"{path} is not {encoding} text (it holds the byte 0x{exc.object[exc.start]:02x}); "
