@@ -69,7 +69,7 @@ def test_idiom_questions_keep_their_answers(real_env) -> None:
     assert idioms["ordinary_right"] >= 0.85  # regression floor: measured 0.857 (2 withheld)
 
 
-def test_third_party_faq_figures(tmp_path) -> None:
+def test_third_party_faq_figures(tmp_path, real_paths) -> None:  # the session's real screen
     result = runner.invoke(
         app,
         [

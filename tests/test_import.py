@@ -75,8 +75,9 @@ def test_import_column_flags_and_unknown_column(tmp_path: Path) -> None:
 
 @pytest.mark.model
 @pytest.mark.skipif(not EXTERNAL_CSV.is_file(), reason="shared/external is not beside the checkout")
-def test_third_party_faq_round_trip(tmp_path: Path) -> None:
-    """Import the third-party CSV, build its index, ask it a question."""
+def test_third_party_faq_round_trip(tmp_path: Path, real_paths) -> None:
+    """Import the third-party CSV, build its index, ask it a question (`real_paths` first: its
+    build trains the real screen once for the session, and this build reuses it)."""
     faq = tmp_path / "mental_health.yaml"
     imported = runner.invoke(app, ["import", str(EXTERNAL_CSV), "-o", str(faq)])
     assert imported.exit_code == 0, imported.output
