@@ -4,9 +4,11 @@ and SIGHUP unwind like it, so a temporary file being written is removed, not lef
 
 from __future__ import annotations
 
-import signal
 import sys
-from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 INTERRUPTED = 130
 
@@ -16,13 +18,15 @@ def _exit_on(signum: int, frame: FrameType | None) -> None:
 
 
 def unwind_on_termination() -> None:
+    import signal  # here, not above: a Ctrl-C during this import is caught in `main`
+
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on)
 
 
 def main() -> None:
-    unwind_on_termination()
     try:
+        unwind_on_termination()
         from therapy_faq.cli import main as run_cli
 
         run_cli()
