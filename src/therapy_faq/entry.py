@@ -4,16 +4,12 @@ and SIGHUP unwind like it, so a temporary file being written is removed, not lef
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from types import FrameType
+import sys  # and nothing else up here: any import before `main`'s guard can be interrupted
 
 INTERRUPTED = 130
 
 
-def _exit_on(signum: int, frame: FrameType | None) -> None:
+def _exit_on(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # the code a shell reports for a process the signal killed
 
 
