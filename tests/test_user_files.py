@@ -183,10 +183,13 @@ def test_a_file_written_into_the_index_during_the_swap_is_kept(
     folder = tmp_path / "idx"
     build(Paths(faq, folder), StubEncoder())
 
-    def late_note(staging: Path) -> None:  # runs inside the swap, after the last check
-        (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    exchange = files.exchange
 
-    monkeypatch.setattr(files, "fsync_tree", late_note)
+    def late_note(first: Path, second: Path) -> bool:  # inside the swap, after the last check
+        (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+        return exchange(first, second)
+
+    monkeypatch.setattr(files, "exchange", late_note)
     faq.write_text(faq.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     build(Paths(faq, folder), StubEncoder())
     kept = list(tmp_path.glob(".idx.kept-*"))

@@ -61,12 +61,17 @@ BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
 MIN_WIDTH = 40  # below it (COLUMNS=0, a tiny pane) Rich printed nothing, crisis numbers included
 
 
-def _on_broken_pipe(console: Console) -> None:
-    """The reader left (`| head -1`): exit quietly with the code a shell reports for a
-    writer stopped by SIGPIPE (Rich's own handler exits 1, "unexpected error")."""
-    console.quiet = True
+def _silence_stdout() -> None:
+    """The reader left (`| head -1`): nothing more is written, not even at exit."""
     with suppress(OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _on_broken_pipe(console: Console) -> None:
+    """Exit quietly with the code a shell reports for a writer stopped by SIGPIPE (Rich's own
+    handler exits 1, "unexpected error")."""
+    console.quiet = True
+    _silence_stdout()
     raise SystemExit(BROKEN_PIPE)
 
 
@@ -133,9 +138,7 @@ def friendly_errors(debug: bool) -> Iterator[None]:
         err.print(Text("interrupted", style="dim"))
         raise typer.Exit(130) from None
     except BrokenPipeError:
-        # The reader left (`| head -1`): nothing more to say, to anyone.
-        with suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         raise typer.Exit(BROKEN_PIPE) from None
     except OSError as exc:
         if debug:

@@ -23,11 +23,16 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of a regular file. Anything else is refused before it is opened: a FIFO would
-    block forever and a device might never end."""
+def require_regular(path: Path) -> None:
+    """Refuse anything but a regular file before it is opened: a FIFO would block forever and
+    a device might never end (/dev/zero is one endless line)."""
     if os.path.exists(path) and not os.path.isfile(path):
         raise OSError(errno.EINVAL, "not a regular file", str(path))
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (`require_regular`)."""
+    require_regular(path)
     return path.read_bytes()
 
 
@@ -118,8 +123,8 @@ def replace_folder(
     """Put `staging` where `target` is. With an atomic exchange, an interruption at any
     instant leaves one complete folder at `target`; the old one is removed afterwards, unless
     `disposable` says it now holds something else (a file written into it during the build):
-    then it is kept beside the target, renamed `.NAME.kept-XXXX`."""
-    fsync_tree(staging)
+    then it is kept beside the target, renamed `.NAME.kept-XXXX`. `staging` is already on
+    disk (`fsync_tree`): the caller syncs it before its last look at `target`."""
     if not target.exists():
         os.replace(staging, target)
         return

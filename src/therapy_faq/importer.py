@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import printable, strip_controls, validation_problems
+from therapy_faq.files import require_regular
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")
@@ -96,8 +96,7 @@ def import_csv(
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"  # Excel's "CSV UTF-8" starts with a byte-order mark
     try:
-        if path.exists() and not path.is_file():  # /dev/zero is one endless line, a FIFO waits
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        require_regular(path)
         with path.open(encoding=encoding, newline="") as handle:  # a stream: UTF-16 checks a BOM
             reader = csv.DictReader(handle)
             headers = list(reader.fieldnames or [])

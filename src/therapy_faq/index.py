@@ -17,7 +17,6 @@ An index folder holds data files only (no pickle anywhere):
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import shutil
@@ -34,7 +33,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from therapy_faq.classifier import train_classifier, trains_classifier
-from therapy_faq.encoder import Encoder
+from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.fields import listing, printable
@@ -595,8 +594,7 @@ def verify_files(index_dir: Path, manifest: Manifest) -> None:
 
 def _sha256(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return sha256_file(path)
     except OSError as exc:
         raise IndexUnavailableError(f"cannot read {printable(str(path))}: {exc.strerror}") from None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from therapy_faq.crisis import CrisisExamples, Example
-from therapy_faq.encoder import Encoder
+from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.safety import (
     HASH_BITS,
     LABELS,
@@ -152,8 +152,7 @@ def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: in
     folder = screen_folder(examples_sha256, model_fingerprint, dimension)
     try:
         settings = json.loads((folder / SCREEN_SETTINGS_FILE).read_text(encoding="utf-8"))
-        with (folder / SCREEN_WEIGHTS_FILE).open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        digest = sha256_file(folder / SCREEN_WEIGHTS_FILE)
     except (OSError, ValueError):
         return False
     return isinstance(settings, dict) and settings.get("weights_sha256") == digest
@@ -180,8 +179,7 @@ def trained_screen(
     try:
         with (staging / SCREEN_WEIGHTS_FILE).open("wb") as handle:
             np.save(handle, weights, allow_pickle=False)
-        with (staging / SCREEN_WEIGHTS_FILE).open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        digest = sha256_file(staging / SCREEN_WEIGHTS_FILE)
         settings = screen_settings(
             encoder.dimension,
             THRESHOLDS,
