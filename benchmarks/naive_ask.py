@@ -21,6 +21,6 @@ vector = model.encode([question], normalize_embeddings=True).astype(np.float32)
 index = faiss.read_index(os.path.join(index_dir, "index.faiss"))
 _, rows = index.search(vector, 1)
 row_entries = np.load(os.path.join(index_dir, "row_entries.npy"))
-with open(os.path.join(index_dir, "entries.json"), encoding="utf-8") as handle:
-    entry_ids = json.load(handle)
+with open(os.path.join(index_dir, "faq.json"), encoding="utf-8") as handle:
+    entry_ids = [entry["id"] for entry in json.load(handle)["entries"]]
 print(json.dumps({"query": question, "answer": entry_ids[int(row_entries[rows[0][0]])]}))

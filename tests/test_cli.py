@@ -149,6 +149,23 @@ def test_help_does_not_import_heavy_libraries() -> None:
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+LIGHT_BUT_NOT_NEEDED = ("rich", "numpy", "pydantic", "yaml", "therapy_faq.safety")
+
+
+def test_version_imports_neither_rich_nor_the_domain() -> None:
+    """`--version` is the CLI's floor: typer and the standard library (benchmarks/oneshot.py)."""
+    code = (
+        "import sys\n"
+        "from therapy_faq.cli import app\n"
+        "try:\n    app(['--version'])\nexcept SystemExit:\n    pass\n"
+        f"light = {LIGHT_BUT_NOT_NEEDED + HEAVY!r}\n"
+        "print([m for m in light if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("therapy-faq ")
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.model
 def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path, real_paths: Paths) -> None:
     """`real_paths` first: the crisis screen is trained once, in this process, and the

@@ -73,3 +73,30 @@ def test_one_shot_ask_imports_no_torch_nor_scikit_learn(real_paths, args: list[s
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_a_current_index_answers_without_parsing_the_faq_nor_importing_rich(real_paths) -> None:
+    """The index keeps the FAQ it was built from, validated: `ask --json` reads that copy (the
+    YAML is only hashed), and prints JSON without Rich."""
+    code = (
+        "import sys\n"
+        "import therapy_faq.faq\n"
+        "def refuse(*args):\n    raise AssertionError('the FAQ YAML was parsed')\n"
+        "therapy_faq.faq._parse = refuse\n"
+        "from therapy_faq.cli import app\n"
+        "try:\n    app(['ask', 'Do you hug your therapist?', '--json'])\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print('RICH', [m for m in sys.modules if m.split('.')[0] == 'rich'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(
+            THERAPY_FAQ_INDEX=str(real_paths.index), THERAPY_FAQ_FILE=str(real_paths.faq)
+        ),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"status": "answered"' in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "RICH []"

@@ -45,7 +45,7 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
     assert sorted(p.name for p in paths.index.iterdir()) == [
         "bm25",
         "classifier.npy",
-        "entries.json",
+        "faq.json",
         "index.faiss",
         "manifest.json",
         "row_entries.npy",

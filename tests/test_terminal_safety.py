@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from therapy_faq.cli import app
 from therapy_faq.crisis import load_resources
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import UNSAFE
 from therapy_faq.settings import crisis_resources_path
+from therapy_faq.terminal import UNSAFE
 
 from .conftest import run_module, subprocess_env
 
@@ -140,7 +140,7 @@ def test_paths_in_notices_are_shown_harmlessly() -> None:
     """An index path with ESC in its name was echoed raw in "Building the index ... in PATH"."""
     from therapy_faq import cli
 
-    with cli.err.capture() as captured:
+    with cli.err().capture() as captured:
         cli._notify("Building the index (none found) in /tmp/idx\x1b]0;PWNED\x07 ...")
     shown = captured.get()
     assert not UNSAFE.search(shown) and "<U+001B>" in shown

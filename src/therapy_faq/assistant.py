@@ -11,8 +11,9 @@ from therapy_faq.crisis import CrisisResources
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
-from therapy_faq.retrieval import DEFAULT_TOP_K, Match, Retriever, clean_query
+from therapy_faq.retrieval import Match, Retriever, clean_query
 from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question, sentences
+from therapy_faq.settings import DEFAULT_TOP_K
 
 Status = Literal["answered", "no_match", "crisis"]
 LONG_QUESTION_WORDS = 180  # beyond this many words the model surely cut the question

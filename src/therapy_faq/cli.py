@@ -1,4 +1,7 @@
-"""Command line: parse arguments, render with Rich, map errors to exit codes. Nothing else."""
+"""Command line: parse arguments, render with Rich, map errors to exit codes. Nothing else.
+
+Kept light at import: Rich, the schemas and the domain modules are imported by the commands
+that use them, so `--version` and `ask --json` load only what they need."""
 
 from __future__ import annotations
 
@@ -7,49 +10,58 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
+from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.text import Text
+
     from therapy_faq.assistant import Assistant
     from therapy_faq.service import LiveAssistant, Paths
 
 from therapy_faq import __version__
-from therapy_faq.crisis import disclaimer
 from therapy_faq.errors import EXIT_CODES, OutputError, TherapyFaqError, UsageError
-from therapy_faq.fields import json_text, printable
-from therapy_faq.render import (
-    entry_json,
-    entry_view,
-    eval_view,
-    faq_table,
-    reply_view,
-)
-from therapy_faq.retrieval import DEFAULT_TOP_K
 from therapy_faq.settings import (
     CRISIS_ENV,
+    DEFAULT_TOP_K,
     FAQ_ENV,
     INDEX_ENV,
     crisis_resources_path,
     resolve_faq_path,
     resolve_index_dir,
 )
+from therapy_faq.terminal import json_text, printable
 
-DISCLAIMER = disclaimer(crisis_resources_path())
 EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+APP_HELP = "Offline answers to common questions about therapy, with their sources."
+
+
+class HelpWithDisclaimer(TyperGroup):
+    """The main help carries the crisis disclaimer, read from `data/crisis.yaml` only when the
+    help is shown (reading it at import cost every command the YAML parser)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from therapy_faq.crisis import disclaimer
+
+        _patch_rich()
+        self.help = (
+            f"{APP_HELP}\n\n{disclaimer(crisis_resources_path())}\n\n"
+            "Run without a command to start the chat."
+        )
+        super().format_help(ctx, formatter)
+
 
 app = typer.Typer(
     name="therapy-faq",
-    help=(
-        "Offline answers to common questions about therapy, with their sources.\n\n"
-        f"{DISCLAIMER}\n\nRun without a command to start the chat."
-    ),
+    cls=HelpWithDisclaimer,
+    help=APP_HELP,
     epilog=f"Exit codes: {EXIT_CODE_HELP}.",
     add_completion=False,
     no_args_is_help=False,
@@ -75,19 +87,44 @@ def _on_broken_pipe(console: Console) -> None:
     raise SystemExit(BROKEN_PIPE)
 
 
-# Rich's documented hook; set on the class, so that typer's help consoles exit the same way.
-Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign]
+@cache
+def _patch_rich() -> None:
+    """Rich's documented hook, set on the class, so that typer's help consoles exit the same way.
+    Called before anything prints with Rich: importing Rich is left to the commands that do."""
+    from rich.console import Console
+
+    Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign]
 
 
 def _console(**options: bool) -> Console:
+    from rich.console import Console
+
+    _patch_rich()
     console = Console(highlight=False, **options)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # the terminal wraps what is wider; nothing is dropped
     return console
 
 
-out = _console(soft_wrap=False)
-err = _console(stderr=True)
+@cache
+def out() -> Console:
+    """The console of standard output, made on first use."""
+    return _console(soft_wrap=False)
+
+
+@cache
+def err() -> Console:
+    """The console of standard error (progress, notices, errors), made on first use."""
+    return _console(stderr=True)
+
+
+def _line(message: str, style: str = "") -> Text:
+    """One line of the tool's own words (with whatever file names or user text they quote) as
+    Rich `Text`: never read as markup, and made harmless by `printable`."""
+    from rich.text import Text
+
+    return Text(printable(message), style=style)
+
 
 FaqOption = Annotated[
     Path | None,
@@ -132,10 +169,10 @@ def friendly_errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         # One line, wrapped by the terminal rather than broken inside a path.
-        err.print(Text(f"error: {printable(exc)}", style="red"), soft_wrap=True)
+        err().print(_line(f"error: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        err.print(Text("interrupted", style="dim"))
+        err().print(_line("interrupted", style="dim"))
         raise typer.Exit(130) from None
     except BrokenPipeError:
         _silence_stdout()
@@ -145,10 +182,10 @@ def friendly_errors(debug: bool) -> Iterator[None]:
             raise
         if exc.errno in WRITE_ERRNOS:
             message = f"error: cannot write the output: {exc.strerror}"
-            err.print(Text(message, style="red"), soft_wrap=True)
+            err().print(_line(message, style="red"), soft_wrap=True)
             raise typer.Exit(OutputError.exit_code) from None
         if _working_folder_gone():
-            err.print(Text(f"error: {WORKING_FOLDER_GONE}", style="red"), soft_wrap=True)
+            err().print(_line(f"error: {WORKING_FOLDER_GONE}", style="red"), soft_wrap=True)
             raise typer.Exit(UsageError.exit_code) from None
         _unexpected(exc)
     except Exception as exc:
@@ -158,8 +195,8 @@ def friendly_errors(debug: bool) -> Iterator[None]:
 
 
 def _unexpected(exc: Exception) -> NoReturn:
-    err.print(
-        Text(f"unexpected error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)"),
+    err().print(
+        _line(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)"),
         soft_wrap=True,
     )
     raise typer.Exit(1) from None
@@ -191,20 +228,29 @@ class BuildProgress:
     def __init__(self, description: str) -> None:
         self._description = description
         self._progress: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self._progress is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=err,
+                console=err(),
                 transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task(self._description, total=total)
+        assert self._task is not None
         self._progress.update(self._task, completed=done, total=total)
 
     def __enter__(self) -> BuildProgress:
@@ -216,7 +262,7 @@ class BuildProgress:
 
 
 def _notify(message: str) -> None:
-    err.print(Text(printable(message), style="dim"), soft_wrap=True)
+    err().print(_line(message, style="dim"), soft_wrap=True)
 
 
 def _open(faq: Path | None, index: Path | None) -> Assistant:
@@ -267,7 +313,7 @@ def main_callback(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
     if version:
-        out.print(f"therapy-faq {__version__}")
+        sys.stdout.write(f"therapy-faq {__version__}\n")
         raise typer.Exit()
     if ctx.invoked_subcommand is None:
         chat(faq=faq, index=index, top_k=top_k, debug=debug)
@@ -286,7 +332,7 @@ def chat(
     interactive = sys.stdin is not None and sys.stdin.isatty()
     with friendly_errors(debug):
         if interactive:
-            with err.status("Loading the FAQ and the model ..."):
+            with err().status("Loading the FAQ and the model ..."):
                 live = _open_live(faq, index)  # the model is loaded and checked
             lines = terminal_lines("you> ")
         else:
@@ -295,7 +341,7 @@ def chat(
         try:
             run_chat(live.current, lines, out, interactive=interactive, top_k=top_k)
         except KeyboardInterrupt:
-            out.print(Text("\nTake care.", style="dim"))
+            out().print(_line("\nTake care.", style="dim"))
 
 
 @app.command()
@@ -314,6 +360,8 @@ def ask(
     """Answer one question (or one per line of stdin with -) and exit."""
     from therapy_faq.assistant import question_text
 
+    if not as_json:
+        from therapy_faq.render import reply_view
     with friendly_errors(debug):
         if question != "-" and not question_text(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
@@ -331,7 +379,7 @@ def ask(
                 sys.stdout.write(json_text(reply.to_json()) + "\n")
                 sys.stdout.flush()
             else:
-                out.print(reply_view(reply))
+                out().print(reply_view(reply))
 
 
 @app.command("list")
@@ -344,14 +392,15 @@ def list_entries(
 ) -> None:
     """List every entry of the FAQ."""
     from therapy_faq.faq import load_faq
+    from therapy_faq.render import entry_json, faq_table
 
     with friendly_errors(debug):
         entries = load_faq(resolve_faq_path(faq))
         if as_json:
             sys.stdout.write(json_text([entry_json(e) for e in entries.entries], indent=2) + "\n")
         else:
-            out.print(faq_table(entries))
-            out.print(Text(f"{len(entries.entries)} entries", style="dim"))
+            out().print(faq_table(entries))
+            out().print(_line(f"{len(entries.entries)} entries", style="dim"))
 
 
 @app.command()
@@ -363,6 +412,7 @@ def show(
 ) -> None:
     """Show one entry with its sources."""
     from therapy_faq.faq import load_faq
+    from therapy_faq.render import entry_json, entry_view
 
     with friendly_errors(debug):
         entries = load_faq(resolve_faq_path(faq))
@@ -372,7 +422,7 @@ def show(
         if as_json:
             sys.stdout.write(json_text(entry_json(entry), indent=2) + "\n")
         else:
-            out.print(entry_view(entry))
+            out().print(entry_view(entry))
 
 
 @app.command()
@@ -415,21 +465,21 @@ def validate(
     with friendly_errors(debug):
         path = file or resolve_faq_path(faq)
         entries = load_faq(path)
-        out.print(Text(f"{printable(path)}: OK, {len(entries.entries)} entries"), soft_wrap=True)
+        out().print(_line(f"{path}: OK, {len(entries.entries)} entries"), soft_wrap=True)
         resources_path = crisis or crisis_resources_path()
         resources = load_resources(resources_path)
-        out.print(
-            Text(
-                f"{printable(resources_path)}: OK, {len(resources.categories)} crisis categories, "
+        out().print(
+            _line(
+                f"{resources_path}: OK, {len(resources.categories)} crisis categories, "
                 f"last checked {resources.last_checked.isoformat()}"
             ),
             soft_wrap=True,
         )
         examples = load_examples(crisis_examples_path())
         concern = sum(e.level == "concern" for e in examples.examples)
-        out.print(
-            Text(
-                f"{printable(crisis_examples_path())}: OK, {len(examples.crisis)} urgent, "
+        out().print(
+            _line(
+                f"{crisis_examples_path()}: OK, {len(examples.crisis)} urgent, "
                 f"{concern} concern "
                 f"and {len(examples.ordinary) - concern} ordinary examples"
             ),
@@ -440,7 +490,7 @@ def validate(
 
             assistant = _open(path, index)
             found = find_overlaps(assistant.faq, assistant.retriever.index, min_similarity)
-            out.print(overlaps_view(found, min_similarity))
+            out().print(overlaps_view(found, min_similarity))
 
 
 @app.command()
@@ -456,9 +506,9 @@ def build(
         paths = _paths(faq, index)
         with BuildProgress("Embedding the FAQ") as progress:
             manifest = build_index(paths, progress=progress)
-        out.print(
-            Text(
-                f"Built {printable(paths.index)}: {manifest.entry_count} entries, "
+        out().print(
+            _line(
+                f"Built {paths.index}: {manifest.entry_count} entries, "
                 f"{manifest.vector_count} vectors, model {manifest.model}"
             ),
             soft_wrap=True,
@@ -509,17 +559,17 @@ def import_command(
                     f"cannot write {output} ({exc.strerror or exc}); nothing was changed"
                 ) from None
         used = ", ".join(f"{k}={v}" for k, v in result.columns.items() if v)
-        err.print(
-            Text(
+        err().print(
+            _line(
                 f"Imported {len(result.entries)} of {result.rows} rows ({used}); "
                 f"repaired text in {result.repaired} rows."
             ),
             soft_wrap=True,
         )
         for line in result.duplicates:
-            err.print(Text(f"duplicate: {line}", style="yellow"), soft_wrap=True)
+            err().print(_line(f"duplicate: {line}", style="yellow"), soft_wrap=True)
         for line in result.skipped:
-            err.print(Text(f"refused: {line}", style="red"), soft_wrap=True)
+            err().print(_line(f"refused: {line}", style="red"), soft_wrap=True)
 
 
 @app.command("eval")
@@ -542,6 +592,7 @@ def evaluate_command(
     """Measure answers, refusals and the crisis screen on evaluation sets."""
     from therapy_faq.errors import BelowTargetError
     from therapy_faq.evaluation import TARGETS, evaluate, failed_targets, load_eval_set
+    from therapy_faq.render import eval_view
     from therapy_faq.settings import default_eval_files
 
     with friendly_errors(debug):
@@ -562,10 +613,12 @@ def evaluate_command(
             }
             sys.stdout.write(json_text(payload, indent=2) + "\n")
         else:
-            out.print(eval_view(report, TARGETS, misses))
+            out().print(eval_view(report, TARGETS, misses))
         if failures:
             raise BelowTargetError("below target: " + "; ".join(failures))
 
 
 def main() -> None:
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        _patch_rich()  # typer's help consoles are Rich's: `--help | head -1` exits 141
     app()

@@ -49,7 +49,7 @@ def _one_line(text: str) -> str:
 
 
 class Resource(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Text
     contact: Text
@@ -63,7 +63,7 @@ class Resource(BaseModel):
 class CategoryHelp(BaseModel):
     """What one kind of crisis is shown: its own words first, then its lines."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Text
     message: Text
@@ -74,7 +74,7 @@ class CrisisResources(BaseModel):
     """`data/crisis.yaml`: every text and number shown about a crisis, per category. The
     emergency line is listed first in every category's panel."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     last_checked: date
     disclaimer: Text  # the banner and --help
@@ -161,7 +161,7 @@ def disclaimer(path: Path) -> str:
 class Example(BaseModel):
     """One training message of the crisis screen, labelled by level, category and voice."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     text: Text
     level: Level
@@ -177,7 +177,7 @@ class Example(BaseModel):
 
 
 class CrisisExamples(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     examples: list[Example] = Field(min_length=1)
 

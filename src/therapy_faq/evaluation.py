@@ -32,9 +32,10 @@ from therapy_faq import yamlfile
 from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
-from therapy_faq.fields import Text, listing, validation_problems
+from therapy_faq.fields import Text, validation_problems
 from therapy_faq.files import read_text
 from therapy_faq.retrieval import clean_query
+from therapy_faq.terminal import listing
 
 RANK_DEPTH = 10
 

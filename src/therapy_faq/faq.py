@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import yaml
 from pydantic import (
@@ -24,7 +24,7 @@ from pydantic import (
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 from therapy_faq.fields import Text
-from therapy_faq.files import read_regular, read_text
+from therapy_faq.files import read_regular
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
@@ -32,7 +32,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 class Source(BaseModel):
     """Where an answer comes from; `question` is the source's own wording when it differs."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Text
     document: Text
@@ -58,7 +58,7 @@ def unwrap(text: str) -> str:
 
 
 class Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: Slug
     question: Text
@@ -79,7 +79,7 @@ class Entry(BaseModel):
 
 
 class Faq(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     entries: list[Entry] = Field(min_length=1)
 
@@ -101,18 +101,61 @@ class Faq(BaseModel):
         return {entry.id: entry for entry in self.entries}
 
 
+def trusted_faq(data: Any) -> Faq:
+    """The FAQ from `Faq.model_dump()` written by a build that validated it (the index's copy,
+    whose hash the manifest checks): built without parsing YAML or validating again, which
+    costs a one-shot question tens of milliseconds, and a 100,000-entry FAQ seconds."""
+    entries = [
+        Entry.model_construct(
+            **{**entry, "sources": [Source.model_construct(**s) for s in entry["sources"]]}
+        )
+        for entry in data["entries"]
+    ]
+    return Faq.model_construct(entries=entries)
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(read_regular(path)).hexdigest()
 
 
-def load_faq(path: Path) -> Faq:
-    """Parse and validate the FAQ; raise one FaqError that lists every problem found."""
+def faq_sha256(path: Path) -> str:
+    """The FAQ file's hash, which says whether an index is current; FaqError when unreadable."""
+    return hashlib.sha256(_faq_bytes(path)).hexdigest()
+
+
+def _faq_bytes(path: Path) -> bytes:
     try:
-        text = read_text(path)
+        return read_regular(path)
     except FileNotFoundError:
         raise FaqError(f"FAQ file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise FaqError(f"cannot read FAQ file {path}: {exc}") from None
+
+
+def load_faq(path: Path) -> Faq:
+    """Parse and validate the FAQ; raise one FaqError that lists every problem found."""
+    return read_faq(path).faq
+
+
+class FaqFile(NamedTuple):
+    """A validated FAQ and the hash of the very bytes it was parsed from: an index records both,
+    and an edit landing between two reads must not give the old FAQ the new file's hash."""
+
+    faq: Faq
+    sha256: str
+
+
+def read_faq(path: Path) -> FaqFile:
+    """`load_faq`, with the hash of what it read."""
+    raw = _faq_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FaqError(f"cannot read FAQ file {path}: {exc}") from None
+    return FaqFile(_parse(path, text), hashlib.sha256(raw).hexdigest())
+
+
+def _parse(path: Path, text: str) -> Faq:
     try:
         data = yamlfile.load(text)
     except yamlfile.YamlShapeError as exc:

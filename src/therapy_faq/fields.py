@@ -1,49 +1,13 @@
-"""Text fields shared by the schemas, and what may reach a terminal.
-
-A file the tool reads (the FAQ, the crisis files, an evaluation set, an imported spreadsheet) can
-hold characters that drive a terminal rather than print: ESC sequences clear the screen, disguise
-a hyperlink (OSC 8) or write to the clipboard (OSC 52); bidi overrides reorder what is shown.
-The schemas refuse them; `printable` makes anything else shown on a terminal harmless.
-"""
+"""Text fields shared by the schemas: stripped, not empty, and free of the characters that
+drive a terminal (`terminal.refuse_controls`)."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints, ValidationError
 
-# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings, overrides and isolates.
-UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def refuse_controls(value: str) -> str:
-    found = UNSAFE.search(value)
-    if found:
-        raise ValueError(
-            f"holds the control character U+{ord(found.group()):04X} at position "
-            f"{found.start() + 1} (terminal escapes and bidi overrides are not allowed)"
-        )
-    return value
-
-
-def strip_controls(value: str) -> str:
-    """`value` without those characters (for text the tool writes itself, as `import` does)."""
-    return UNSAFE.sub("", value)
-
-
-def printable(value: object) -> str:
-    """`value` as text that cannot drive a terminal: each unsafe character shown as its code."""
-    return UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(value))
-
-
-def json_text(value: object, **options: object) -> str:
-    """JSON with non-ASCII letters kept readable, but every unsafe character escaped (`\\u001b`):
-    the same data, and nothing a terminal would act on."""
-    text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
+from therapy_faq.terminal import refuse_controls
 
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(refuse_controls)
@@ -58,9 +22,3 @@ def validation_problems(exc: ValidationError, shown: int = 20) -> str:
         f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:shown]
     )
     return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
-
-
-def listing(items: list[str], shown: int = 3) -> str:
-    """The first few items, comma-separated, and how many more: one line, whatever the count."""
-    more = f" and {len(items) - shown} more" if len(items) > shown else ""
-    return ", ".join(items[:shown]) + more

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from therapy_faq.errors import OutputError
-from therapy_faq.fields import printable
+from therapy_faq.terminal import printable
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

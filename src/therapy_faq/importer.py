@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import printable, strip_controls, validation_problems
+from therapy_faq.fields import validation_problems
 from therapy_faq.files import require_regular
+from therapy_faq.terminal import printable, strip_controls
 
 QUESTION_NAMES = ("question", "questions", "q", "query", "prompt", "title")
 ANSWER_NAMES = ("answer", "answers", "a", "response", "reply", "body", "text")

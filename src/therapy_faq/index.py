@@ -6,7 +6,7 @@ An index folder holds data files only (no pickle anywhere):
 - `vectors.npy`: the same vectors, memory-mapped for exact rescoring of candidates;
 - `row_entries.npy`, `row_kinds.npy`: which entry each row belongs to, and what it embeds
   (0 the question, 1 another wording, 2 the answer); rows of one entry are contiguous;
-- `entries.json`: the entry ids, in FAQ order;
+- `faq.json`: the validated FAQ it was built from (read instead of the YAML when current);
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen_weights.npy`, `screen.json`: the crisis screen's classifier (see `screen_training.py`);
@@ -24,7 +24,6 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, Literal
@@ -35,21 +34,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from therapy_faq.classifier import train_classifier, trains_classifier
 from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
-from therapy_faq.faq import Faq
-from therapy_faq.fields import listing, printable
+from therapy_faq.faq import Faq, trusted_faq
 from therapy_faq.files import fsync_tree, mode_for, read_regular, read_text, replace_folder
 from therapy_faq.lexical import Bm25Scorer, build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
+from therapy_faq.terminal import listing, printable
 
 INDEX_FILE = "index.faiss"
 VECTORS_FILE = "vectors.npy"
 ROW_ENTRIES_FILE = "row_entries.npy"
 ROW_KINDS_FILE = "row_kinds.npy"
-ENTRIES_FILE = "entries.json"
+FAQ_FILE = "faq.json"
 BM25_DIR = "bm25"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 HASHED_ALWAYS_BYTES = 8_000_000  # files up to this size are hashed at every load
 BUILD_BATCH = 2048
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
@@ -91,13 +90,17 @@ class LoadedIndex:
     vectors: np.ndarray  # (rows, dimension), memory-mapped
     row_entries: np.ndarray  # row -> position of its entry in the FAQ
     row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
-    entry_ids: list[str]
+    faq: Faq  # the index's own copy, validated when it was built
     folder: Path
     screen: ScreenModel
     classifier: np.ndarray | None  # (entries, dimension + 1), or None past the size limit
     bm25: Bm25Scorer
     search: Any | None  # the FAISS index, read only past FULL_SCAN_ROWS
     identity: tuple[int, int, bytes] = (0, 0, b"")  # see `folder_identity`
+
+    @property
+    def entry_ids(self) -> list[str]:
+        return [entry.id for entry in self.faq.entries]
 
     def faiss_index(self) -> Any:
         """The FAISS index: the one read with the rest, or read now (a small FAQ's questions
@@ -157,6 +160,8 @@ def lexical_documents(faq: Faq) -> list[str]:
 
 
 def _library_versions() -> dict[str, str]:
+    from importlib import metadata  # not at import: it costs a one-shot question 15 ms
+
     versions = {}
     for name in ("faiss-cpu", "sentence-transformers", "torch", "numpy"):
         try:
@@ -176,7 +181,8 @@ _INDEX_FILES = {
     VECTORS_FILE,
     ROW_ENTRIES_FILE,
     ROW_KINDS_FILE,
-    ENTRIES_FILE,
+    FAQ_FILE,
+    "entries.json",  # formats before 9
     BM25_DIR,
     SCREEN_WEIGHTS_FILE,
     SCREEN_SETTINGS_FILE,
@@ -377,8 +383,7 @@ def build_index(
                 shutil.copyfile(screen_dir / name, staging / name)
             _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
             _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
-            ids = [entry.id for entry in faq.entries]
-            (staging / ENTRIES_FILE).write_text(json.dumps(ids), encoding="utf-8")
+            (staging / FAQ_FILE).write_text(faq.model_dump_json(), encoding="utf-8")
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
             query_model = encoder.write_query_model(staging)
             files = {str(p.relative_to(staging)): p for p in sorted(staging.rglob("*"))}
@@ -605,7 +610,8 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
     manifest = read_manifest(index_dir)
     verify_files(index_dir, manifest)
     try:
-        entry_ids = [str(i) for i in json.loads((index_dir / ENTRIES_FILE).read_text("utf-8"))]
+        faq = trusted_faq(json.loads((index_dir / FAQ_FILE).read_text("utf-8")))
+        entry_ids = [entry.id for entry in faq.entries]
         vectors = np.load(index_dir / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
         row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
         row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
@@ -640,7 +646,7 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
         vectors,
         row_entries,
         row_kinds,
-        entry_ids,
+        faq,
         index_dir,
         screen=screen,
         classifier=None if classifier is None else classifier.astype(np.float32, copy=False),

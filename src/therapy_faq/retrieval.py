@@ -16,11 +16,10 @@ import numpy as np
 
 from therapy_faq.classifier import entry_probabilities
 from therapy_faq.faq import Entry, Faq
-from therapy_faq.fields import UNSAFE
 from therapy_faq.index import ANSWER, FULL_SCAN_ROWS, LoadedIndex
 from therapy_faq.lexical import Bm25Scorer
+from therapy_faq.terminal import UNSAFE
 
-DEFAULT_TOP_K = 3
 CANDIDATE_ROWS = 256  # beyond it, FAISS proposes rows and BM25 its best entries
 LEXICAL_CANDIDATES = 32
 HNSW_EF_SEARCH = 256

@@ -19,8 +19,7 @@ from therapy_faq.errors import (
     ModelError,
     TherapyFaqError,
 )
-from therapy_faq.faq import Faq, file_sha256, load_faq
-from therapy_faq.fields import printable
+from therapy_faq.faq import FaqFile, faq_sha256, file_sha256, read_faq
 from therapy_faq.index import (
     LOAD_ATTEMPTS,
     IndexState,
@@ -36,6 +35,7 @@ from therapy_faq.index import (
 from therapy_faq.retrieval import Retriever
 from therapy_faq.safety import CrisisScreen
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
+from therapy_faq.terminal import printable
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -51,7 +51,7 @@ def build(
     paths: Paths,
     encoder: Encoder | None = None,
     progress: Progress | None = None,
-    faq: Faq | None = None,
+    faq_file: FaqFile | None = None,
     unless_current: bool = False,
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, train the crisis screen unless it is
@@ -69,7 +69,7 @@ def build(
     )
 
     ensure_replaceable(Path(os.path.realpath(paths.index)))  # before any slow work
-    faq = faq or load_faq(paths.faq)
+    faq, faq_hash = faq_file or read_faq(paths.faq)
     encoder = encoder or default_encoder()
     examples_path = crisis_examples_path()
     examples_sha256 = file_sha256(examples_path)
@@ -108,7 +108,7 @@ def build(
         return build_index(
             faq,
             paths.faq,
-            file_sha256(paths.faq),
+            faq_hash,
             paths.index,
             encoder,
             screen_dir=screen_dir,
@@ -130,12 +130,12 @@ def open_assistant(
     notify: Notify | None = None,
     progress: Progress | None = None,
 ) -> Assistant:
-    """Load the FAQ and an index that matches it, building the index first when it must."""
-    faq = load_faq(paths.faq)
+    """An index that matches the FAQ file, built first when it must, and the FAQ from it: the
+    index keeps the FAQ it was built from, validated, so a current one spares parsing the YAML."""
     resources = load_resources(crisis_resources_path())
     state = check_index(
         paths.index,
-        file_sha256(paths.faq),
+        faq_sha256(paths.faq),
         file_sha256(crisis_examples_path()),
         encoder or ReferenceModel(),
     )
@@ -150,6 +150,7 @@ def open_assistant(
                 raise
             index, state = None, IndexState("corrupt", f"its model cannot be read ({exc})")
     if index is None:
+        faq_file = read_faq(paths.faq)  # a broken edit is reported before any rebuild notice
         if notify:
             verb = "Building" if state.status == "missing" else "Rebuilding"
             notify(f"{verb} the index ({state.reason}) in {paths.index} ...")
@@ -158,7 +159,11 @@ def open_assistant(
             # was found damaged: its manifest may still call it current.
             keep_current = state.status != "corrupt"
             build(
-                paths, encoder or default_encoder(), progress, faq=faq, unless_current=keep_current
+                paths,
+                encoder or default_encoder(),
+                progress,
+                faq_file=faq_file,
+                unless_current=keep_current,
             )
             index, query_model = _load(paths.index, encoder)
         except (IndexFolderRefusedError, IndexWriteError):
@@ -168,7 +173,7 @@ def open_assistant(
                 f"{exc}; run `therapy-faq build --index {paths.index}` to rebuild it"
             ) from None
     screen = CrisisScreen(index.screen)
-    return Assistant(Retriever(faq, index), screen, resources, query_model)
+    return Assistant(Retriever(index.faq, index), screen, resources, query_model)
 
 
 class LiveAssistant:

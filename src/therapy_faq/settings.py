@@ -10,6 +10,7 @@ FAQ_ENV = "THERAPY_FAQ_FILE"
 INDEX_ENV = "THERAPY_FAQ_INDEX"
 CRISIS_ENV = "THERAPY_FAQ_CRISIS_FILE"
 APP_NAME = "therapy-faq"
+DEFAULT_TOP_K = 3  # related questions shown under an answer
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
