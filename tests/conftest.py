@@ -45,15 +45,30 @@ def _train_stand_in_screen(screens: Path, cache: Path) -> None:
         trained_screen(sample, file_sha256(path), encoder, encoder.fingerprint())
 
 
+@pytest.fixture(scope="session")
+def _session_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The exported question-time model, shared by the session's tests (exported by the first
+    real build: exporting takes torch and half a minute)."""
+    return tmp_path_factory.mktemp("models")
+
+
+def share_session_caches(cache: Path, screens: Path, models: Path) -> None:
+    """Make `cache` (an XDG_CACHE_HOME) use the session's trained screens and exported model."""
+    (cache / "therapy-faq").mkdir(parents=True, exist_ok=True)
+    (cache / "therapy-faq" / "screens").symlink_to(screens, target_is_directory=True)
+    (cache / "therapy-faq" / "models").symlink_to(models, target_is_directory=True)
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_screens: Path) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_screens: Path, _session_models: Path
+) -> None:
     """No test reads the user's environment or writes to the user's cache; each test has a
-    cache of its own, whose trained screens are shared with the session's other tests."""
+    cache of its own, whose trained screens and exported model are the session's."""
     monkeypatch.delenv(FAQ_ENV, raising=False)
     monkeypatch.delenv(INDEX_ENV, raising=False)
     cache = tmp_path / "cache"
-    (cache / "therapy-faq").mkdir(parents=True)
-    (cache / "therapy-faq" / "screens").symlink_to(_session_screens, target_is_directory=True)
+    share_session_caches(cache, _session_screens, _session_models)
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
 
 
@@ -64,7 +79,10 @@ def shipped_faq() -> Path:
 
 @pytest.fixture(scope="session")
 def real_paths(
-    tmp_path_factory: pytest.TempPathFactory, shipped_faq: Path, _session_screens: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    shipped_faq: Path,
+    _session_screens: Path,
+    _session_models: Path,
 ) -> Paths:
     """The shipped FAQ built with the real model and real FAISS, once for the session. Its
     screen is trained into the session's screens, where the subprocess builds of later tests
@@ -73,8 +91,7 @@ def real_paths(
     from therapy_faq.service import build
 
     cache = tmp_path_factory.mktemp("real-cache")
-    (cache / "therapy-faq").mkdir()
-    (cache / "therapy-faq" / "screens").symlink_to(_session_screens, target_is_directory=True)
+    share_session_caches(cache, _session_screens, _session_models)
     paths = Paths(faq=shipped_faq, index=tmp_path_factory.mktemp("real") / "index")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(cache))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +23,7 @@ class StubEncoder:
     def fingerprint(self) -> str:
         return "stub-v1"
 
-    def write_query_model(self, folder: Path) -> None:
+    def query_model(self) -> None:
         return None
 
     def encode(

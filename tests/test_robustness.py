@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from therapy_faq.cli import app
 from therapy_faq.encoder import model_dir
-from therapy_faq.index import load_index
+from therapy_faq.index import load_index, read_manifest
 
 from .conftest import run_module, subprocess_env
 
@@ -186,12 +186,21 @@ def test_a_tampered_model_is_refused_with_exit_5(tmp_path: Path, monkeypatch) ->
     [b"\x00\x00\xc0\x7f", b"\xff"],  # NaN weights (the model loads); bytes that break it
     ids=["nan-weights", "unreadable"],
 )
-def test_a_query_model_altered_in_place_is_rebuilt_never_a_nan(
+def test_a_query_model_altered_in_place_is_exported_again_never_a_nan(
     tmp_path: Path, real_paths, filler: bytes
 ) -> None:
+    """The shared export altered in place (same size): the next question rebuilds the index and
+    exports the model again; no NaN reaches a score. This test alters its own copy of the
+    session's export, in a models folder of its own."""
+    models = Path(os.environ["XDG_CACHE_HOME"]) / "therapy-faq" / "models"
+    models.unlink()  # the link to the session's exported model
+    exported = Path(read_manifest(real_paths.index).query_model.path).parent
+    shutil.copytree(exported, models / exported.name)
     index = tmp_path / "index"
-    shutil.copytree(real_paths.index, index)
-    model = next(index.glob("*.onnx"))
+    env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
+    assert run_module("build", env=env).returncode == 0
+    model = Path(read_manifest(index).query_model.path)
+    assert model.is_relative_to(models.resolve())
     data = bytearray(model.read_bytes())
     middle = len(data) // 2 // 4 * 4
     size = 4_000_000
@@ -200,10 +209,9 @@ def test_a_query_model_altered_in_place_is_rebuilt_never_a_nan(
     model.write_bytes(bytes(data))
     if filler == b"\x00\x00\xc0\x7f":  # its time put back: only the model's probe can tell
         os.utime(model, ns=(before.st_atime_ns, before.st_mtime_ns))
-    env = subprocess_env(THERAPY_FAQ_INDEX=str(index))
     asked = run_module("ask", "Can you ask your therapist for a hug?", "--json", env=env)
     assert asked.returncode == 0, asked.stderr
-    assert "Rebuilding the index" in asked.stderr
+    assert "Rebuilding the index" in asked.stderr and "Exporting the model" in asked.stderr
     payload = json.loads(asked.stdout)  # NaN would not be valid JSON for a strict reader
     assert "NaN" not in asked.stdout and payload["status"] == "answered"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -83,6 +84,26 @@ class Reply:
         }
 
 
+class _Message(NamedTuple):
+    """A message as the assistant reads it: cut, cleaned, split into clauses for the screen."""
+
+    query: str  # as given, cut to MAX_QUESTION_CHARS
+    text: str  # what is read (`question_text`)
+    clauses: list[str]
+    truncated: bool  # the model or the cap left part of it unread
+
+    @classmethod
+    def of(cls, query: str) -> _Message:
+        cut = len(query) > MAX_QUESTION_CHARS
+        query = query[:MAX_QUESTION_CHARS]
+        text = question_text(query)
+        # The model reads at most 256 word pieces; the crisis patterns and BM25 read the rest.
+        truncated = (
+            cut or len(text.split()) > LONG_QUESTION_WORDS or len(text) > LONG_QUESTION_CHARS
+        )
+        return cls(query, text, sentences(text), truncated)
+
+
 class Assistant:
     """Encodes a message once and uses the vectors for both the crisis screen and retrieval."""
 
@@ -115,19 +136,26 @@ class Assistant:
         """An urgent message gets the resources and nothing else: an FAQ answer could read as
         dismissive ("you're totally killing it") to someone in danger. Otherwise answer or
         refuse, with a warm line and a crisis line at level `concern`."""
-        cut = len(query) > MAX_QUESTION_CHARS
-        query = query[:MAX_QUESTION_CHARS]
-        text = question_text(query)
-        # The model reads at most 256 word pieces; the crisis patterns and BM25 read the rest.
-        truncated = (
-            cut or len(text.split()) > LONG_QUESTION_WORDS or len(text) > LONG_QUESTION_CHARS
-        )
-        clauses = sentences(text)
-        vectors = self.encoder.encode([text, *clauses])
+        return self.replies([query], top_k)[0]
+
+    def replies(self, queries: Sequence[str], top_k: int = DEFAULT_TOP_K) -> list[Reply]:
+        """`reply` to each message, with every message and clause encoded together: the model
+        runs once per batch of texts of similar length instead of once per message (`ask -`)."""
+        messages = [_Message.of(query) for query in queries]
+        vectors = self.encoder.encode([t for m in messages for t in (m.text, *m.clauses)])
         if not np.isfinite(vectors).all():  # never a NaN score: the model was altered
             raise IndexUnavailableError(
                 "the index's model gives invalid numbers; rebuild it with `therapy-faq build`"
             )
+        replies, row = [], 0
+        for message in messages:
+            rows = 1 + len(message.clauses)
+            replies.append(self._reply(message, vectors[row : row + rows], top_k))
+            row += rows
+        return replies
+
+    def _reply(self, message: _Message, vectors: np.ndarray, top_k: int) -> Reply:
+        query, text, clauses, truncated = message
         verdict = self.screen.assess(text, vectors, clauses)
         common = {"resources": self.resources, "screen": verdict, "truncated": truncated}
         if verdict.level == "urgent":

@@ -13,6 +13,9 @@ is not trained (training time grows with the number of entries) and retrieval do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 CLASSIFIER_ENTRY_LIMIT = 2_000
@@ -20,6 +23,17 @@ CLASSIFIER_ENTRY_LIMIT = 2_000
 # an evaluation set: accuracy rises from C=1 (0.39) to C=30 (0.73) and is flat to C=300
 # (`python scripts/compare_retrieval.py --classifier-cv`).
 CLASSIFIER_C = 100.0
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """OpenBLAS on one thread while scikit-learn trains: L-BFGS makes many small BLAS calls,
+    and OpenBLAS's threads spinning against each other on a busy two-core machine made the
+    entry classifier's training take 8.8 s instead of 0.15 s (`benchmarks/build.py`)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def trains_classifier(entry_count: int) -> bool:
@@ -33,7 +47,8 @@ def train_classifier(
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, max_iter=5_000)
-    model.fit(np.asarray(vectors, dtype=np.float32), labels)
+    with single_threaded_blas():
+        model.fit(np.asarray(vectors, dtype=np.float32), labels)
     weights = np.zeros((entry_count, vectors.shape[1] + 1), dtype=np.float32)
     # With two entries scikit-learn keeps one row (the second entry's logit; the first's is 0).
     rows = model.classes_ if len(model.classes_) > 2 else model.classes_[1:]

@@ -285,22 +285,13 @@ def _readable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _stdin_lines() -> Iterator[str]:
-    """Lines of standard input; bytes that are not UTF-8 become U+FFFD instead of an error.
-    A closed standard input (`<&-`) is an empty one. A line is read at most one character past
-    the question cap (the rest is skipped), so `< /dev/zero` cannot fill the memory."""
+def _stdin_question_lines() -> Iterator[str]:
+    """Lines of standard input, each read at most one character past the question cap (the
+    reply then says the question was cut)."""
     from therapy_faq.assistant import MAX_QUESTION_CHARS
+    from therapy_faq.stdin import stdin_lines
 
-    if sys.stdin is None:
-        return
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")
-    limit = MAX_QUESTION_CHARS + 1  # one more, so the reply can say the question was cut
-    while line := sys.stdin.readline(limit):
-        rest = line
-        while rest and not rest.endswith("\n"):
-            rest = sys.stdin.readline(limit)
-        yield line.rstrip("\r\n")
+    return stdin_lines(MAX_QUESTION_CHARS + 1)
 
 
 @app.callback(invoke_without_command=True)
@@ -337,9 +328,9 @@ def chat(
             lines = terminal_lines("you> ")
         else:
             live = _open_live(faq, index)
-            lines = _stdin_lines()
+            lines = _stdin_question_lines()
         try:
-            run_chat(live.current, lines, out, interactive=interactive, top_k=top_k)
+            run_chat(live.current, lines, out(), interactive=interactive, top_k=top_k)
         except KeyboardInterrupt:
             out().print(_line("\nTake care.", style="dim"))
 
@@ -366,20 +357,22 @@ def ask(
         if question != "-" and not question_text(question):
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
         if question == "-":
+            from therapy_faq.assistant import MAX_QUESTION_CHARS
+            from therapy_faq.stdin import stdin_batches
+
             current = _open_live(faq, index).current
-            questions = _stdin_lines()
+            batches = stdin_batches(MAX_QUESTION_CHARS + 1)
         else:
             assistant = _open(faq, index)
-            current, questions = lambda: assistant, iter([_readable(question)])
-        for text in questions:
-            if not question_text(text):
-                continue
-            reply = current().reply(text, top_k=top_k)
-            if as_json:
-                sys.stdout.write(json_text(reply.to_json()) + "\n")
-                sys.stdout.flush()
-            else:
-                out().print(reply_view(reply))
+            current, batches = lambda: assistant, iter([[_readable(question)]])
+        for batch in batches:
+            questions = [text for text in batch if question_text(text)]
+            for reply in current().replies(questions, top_k=top_k) if questions else []:
+                if as_json:
+                    sys.stdout.write(json_text(reply.to_json()) + "\n")
+                    sys.stdout.flush()
+                else:
+                    out().print(reply_view(reply))
 
 
 @app.command("list")
@@ -505,7 +498,7 @@ def build(
     with friendly_errors(debug):
         paths = _paths(faq, index)
         with BuildProgress("Embedding the FAQ") as progress:
-            manifest = build_index(paths, progress=progress)
+            manifest = build_index(paths, progress=progress, notify=_notify)
         out().print(
             _line(
                 f"Built {paths.index}: {manifest.entry_count} entries, "

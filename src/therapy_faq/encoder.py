@@ -8,15 +8,17 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from therapy_faq.errors import ModelError
+
+if TYPE_CHECKING:
+    from therapy_faq.query_model import SharedModel
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
@@ -49,8 +51,9 @@ class Encoder(Protocol):
         self, texts: Sequence[str], progress: ProgressCallback | None = None
     ) -> np.ndarray: ...
 
-    def write_query_model(self, folder: Path) -> str | None:
-        """Write a fast query-time copy of the model into `folder`; return its file name."""
+    def query_model(self) -> SharedModel | None:
+        """The exported question-time model an index built with this encoder records (exported
+        first when there is none), or None when questions use this encoder itself."""
         ...
 
 
@@ -113,44 +116,12 @@ class SentenceTransformerEncoder:
     def fingerprint(self) -> str:
         return verify_model(self._path)
 
-    def write_query_model(self, folder: Path) -> str:
-        """Export the transformer to ONNX (torch is loaded anyway at build time), so that
-        questions can be encoded with onnxruntime without importing torch."""
-        import torch
+    def query_model(self) -> SharedModel:
+        from therapy_faq.query_model import ensure_shared_model
 
-        model = self._load()
-        transformer = model[0].auto_model.eval()
+        return ensure_shared_model(self.fingerprint())
 
-        class LastHiddenState(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.transformer = transformer
-
-            def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-                return self.transformer(
-                    input_ids=input_ids,
-                    attention_mask=attention_mask,
-                    token_type_ids=token_type_ids,
-                ).last_hidden_state
-
-        example = model.tokenizer(["an example", "a longer example sentence"], padding=True)
-        inputs = tuple(torch.tensor(example[name]) for name in ONNX_INPUTS)
-        dynamic = {name: {0: "batch", 1: "tokens"} for name in (*ONNX_INPUTS, "last_hidden_state")}
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                LastHiddenState(),
-                inputs,
-                str(folder / ONNX_FILE),
-                input_names=list(ONNX_INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=dynamic,
-                opset_version=17,
-                dynamo=False,
-            )
-        return ONNX_FILE
-
-    def _load(self):  # returns a SentenceTransformer, imported lazily
+    def load(self):  # returns a SentenceTransformer, imported lazily
         if self._model is None:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
@@ -165,7 +136,7 @@ class SentenceTransformerEncoder:
         return self._model
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        model = self._load()
+        model = self.load()
 
         def batch_vectors(batch: list[str]) -> np.ndarray:
             vectors = model.encode(
@@ -189,17 +160,28 @@ class OnnxEncoder:
     dimension = DIMENSION
     batch_size = 32
 
-    def __init__(self, onnx_path: Path, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        onnx_path: Path,
+        path: Path | None = None,
+        shared: SharedModel | None = None,
+        fingerprint: str | None = None,
+        threads: int = 0,
+    ) -> None:
         self._onnx_path = onnx_path
+        self._threads = threads  # 0: onnxruntime's default, every core
         self._path = path or model_dir()
+        self._shared = shared
+        self._fingerprint = fingerprint
         self._session = None
         self._tokenizer = None
 
     def fingerprint(self) -> str:
-        return verify_model(self._path)
+        """The weights' hash, given by whoever checked them (`build_encoder`), else checked."""
+        return self._fingerprint or verify_model(self._path)
 
-    def write_query_model(self, folder: Path) -> None:
-        return None
+    def query_model(self) -> SharedModel | None:
+        return self._shared
 
     def _load(self):  # returns (tokenizer, session), imported lazily
         if self._session is None:
@@ -211,6 +193,12 @@ class OnnxEncoder:
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3
+            # Saved already optimised (`query_model.optimise`): optimising again at every start
+            # cost a one-shot question a tenth of a second.
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+            if self._threads:
+                options.intra_op_num_threads = self._threads
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
                 self._session = onnxruntime.InferenceSession(
                     str(self._onnx_path), options, providers=["CPUExecutionProvider"]
@@ -261,6 +249,16 @@ def default_encoder() -> Encoder:
     """The reference encoder for the model folder in use, one per process and folder: loading
     the model is the expensive part."""
     return _reference_encoder(model_dir())
+
+
+def build_encoder(notify: Callable[[str], None] | None = None) -> OnnxEncoder:
+    """The encoder of a build: the shared exported model (exported first on a fresh machine,
+    with torch), so that a rebuild imports neither torch nor sentence-transformers."""
+    from therapy_faq.query_model import ensure_shared_model
+
+    fingerprint = verify_model()
+    shared = ensure_shared_model(fingerprint, notify)
+    return OnnxEncoder(shared.path, shared=shared, fingerprint=fingerprint)
 
 
 @cache

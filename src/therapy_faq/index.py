@@ -10,8 +10,8 @@ An index folder holds data files only (no pickle anywhere):
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen_weights.npy`, `screen.json`: the crisis screen's classifier (see `screen_training.py`);
-- `model.onnx`: the model exported for question time (onnxruntime, without torch);
-- `manifest.json`: what the index was built from.
+- `manifest.json`: what the index was built from, and which exported model answers questions
+  (`query_model.py`: one file per machine, shared by every index).
 """
 
 from __future__ import annotations
@@ -61,6 +61,17 @@ HNSW_EF_CONSTRUCTION = 64
 QUESTION, PHRASING, ANSWER = 0, 1, 2
 
 
+class QueryModelRecord(BaseModel):
+    """The shared question-time model an index was built for (see `query_model.SharedModel`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
 class Manifest(BaseModel):
     """What an index was built from; compared with the present to detect a stale index."""
 
@@ -76,7 +87,7 @@ class Manifest(BaseModel):
     faq_file: str
     faq_sha256: str
     examples_sha256: str
-    query_model: str | None  # file name of the exported question-time model, if any
+    query_model: QueryModelRecord | None  # None: questions use the build's encoder itself
     file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
     file_sha256: dict[str, str]  # every file, to notice any change (see `verify_files`)
     file_mtimes: dict[str, int]  # st_mtime_ns: large files are hashed only when it changed
@@ -385,7 +396,7 @@ def build_index(
             _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
             (staging / FAQ_FILE).write_text(faq.model_dump_json(), encoding="utf-8")
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
-            query_model = encoder.write_query_model(staging)
+            shared = encoder.query_model()
             files = {str(p.relative_to(staging)): p for p in sorted(staging.rglob("*"))}
             files = {n: path for n, path in files.items() if path.is_file() and n != BUILD_MARKER}
             stats = {name: path.stat() for name, path in files.items()}
@@ -400,7 +411,14 @@ def build_index(
                 faq_file=str(faq_path.absolute()),
                 faq_sha256=faq_sha256,
                 examples_sha256=examples_sha256,
-                query_model=query_model,
+                query_model=None
+                if shared is None
+                else QueryModelRecord(
+                    path=str(shared.path),
+                    sha256=shared.sha256,
+                    size=shared.size,
+                    mtime_ns=shared.mtime_ns,
+                ),
                 file_sizes={name: stat.st_size for name, stat in stats.items()},
                 file_sha256={name: _sha256(path) for name, path in files.items()},
                 file_mtimes={name: stat.st_mtime_ns for name, stat in stats.items()},

@@ -11,7 +11,14 @@ import numpy as np
 
 from therapy_faq.assistant import Assistant
 from therapy_faq.crisis import load_examples, load_resources
-from therapy_faq.encoder import DIMENSION, MODEL_NAME, Encoder, OnnxEncoder, default_encoder
+from therapy_faq.encoder import (
+    DIMENSION,
+    MODEL_NAME,
+    Encoder,
+    OnnxEncoder,
+    build_encoder,
+    default_encoder,
+)
 from therapy_faq.errors import (
     IndexFolderRefusedError,
     IndexUnavailableError,
@@ -32,11 +39,13 @@ from therapy_faq.index import (
     index_rows,
     load_index,
 )
+from therapy_faq.query_model import SharedModel
 from therapy_faq.retrieval import Retriever
 from therapy_faq.safety import CrisisScreen
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 from therapy_faq.terminal import printable
 
+QUERY_THREADS = 1
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
 
@@ -53,6 +62,7 @@ def build(
     progress: Progress | None = None,
     faq_file: FaqFile | None = None,
     unless_current: bool = False,
+    notify: Notify | None = None,
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, train the crisis screen unless it is
     cached for these examples and this model, embed the FAQ and write the index.
@@ -70,7 +80,7 @@ def build(
 
     ensure_replaceable(Path(os.path.realpath(paths.index)))  # before any slow work
     faq, faq_hash = faq_file or read_faq(paths.faq)
-    encoder = encoder or default_encoder()
+    encoder = encoder or build_encoder(notify)
     examples_path = crisis_examples_path()
     examples_sha256 = file_sha256(examples_path)
     fingerprint = encoder.fingerprint()
@@ -160,10 +170,11 @@ def open_assistant(
             keep_current = state.status != "corrupt"
             build(
                 paths,
-                encoder or default_encoder(),
+                encoder,
                 progress,
                 faq_file=faq_file,
                 unless_current=keep_current,
+                notify=notify,
             )
             index, query_model = _load(paths.index, encoder)
         except (IndexFolderRefusedError, IndexWriteError):
@@ -260,6 +271,11 @@ class ReferenceModel:
 
 def query_encoder(index: LoadedIndex) -> Encoder:
     """The exported ONNX model when the index has one (fast start), else the reference."""
-    if index.manifest.query_model:
-        return OnnxEncoder(index.folder / index.manifest.query_model)
-    return default_encoder()
+    record = index.manifest.query_model
+    if record is None:
+        return default_encoder()
+    shared = SharedModel(Path(record.path), record.sha256, record.size, record.mtime_ns)
+    shared.check()
+    # One thread, not spinning: a question is a few dozen tokens, too little work to share
+    # between cores, and a thread pool costs the start (`benchmarks/oneshot.py`).
+    return OnnxEncoder(shared.path, shared=shared, threads=QUERY_THREADS)

@@ -1,0 +1,93 @@
+"""The exported question-time model: one per machine, shared by every index, checked before use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from therapy_faq.errors import ModelError
+from therapy_faq.index import read_manifest
+from therapy_faq.query_model import RECORD_FILE, SharedModel, _recorded
+from therapy_faq.service import Paths, open_assistant
+
+from .conftest import subprocess_env
+
+
+def _file(tmp_path: Path, content: bytes = b"weights") -> SharedModel:
+    from therapy_faq.encoder import sha256_file
+
+    path = tmp_path / "model.onnx"
+    path.write_bytes(content)
+    stat = path.stat()
+    return SharedModel(path, sha256_file(path), stat.st_size, stat.st_mtime_ns)
+
+
+def test_a_model_as_recorded_passes_even_touched(tmp_path: Path) -> None:
+    model = _file(tmp_path)
+    model.check()
+    os.utime(model.path, ns=(1, 1))  # a copy or a touch: same bytes, another time
+    model.check()
+
+
+@pytest.mark.parametrize("change", [b"weighTs", b"weights and more"])
+def test_a_model_changed_since_it_was_exported_is_refused(tmp_path: Path, change: bytes) -> None:
+    model = _file(tmp_path)
+    model.path.write_bytes(change)
+    with pytest.raises(ModelError, match="changed since it was exported"):
+        model.check()
+
+
+def test_a_missing_model_is_refused(tmp_path: Path) -> None:
+    model = _file(tmp_path)
+    model.path.unlink()
+    with pytest.raises(ModelError, match="missing"):
+        model.check()
+
+
+def test_an_export_whose_file_no_longer_matches_its_record_is_exported_again(
+    tmp_path: Path,
+) -> None:
+    """A changed, truncated or half-written export is not used: `ensure_shared_model` exports
+    again when `_recorded` finds nothing valid."""
+    model = _file(tmp_path)
+    record = {"model_sha256": "weights-hash", "sha256": model.sha256, "size": model.size}
+    (tmp_path / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
+    assert _recorded(tmp_path, "weights-hash") == model
+    assert _recorded(tmp_path, "other-weights") is None
+    model.path.write_bytes(b"weighTs")
+    assert _recorded(tmp_path, "weights-hash") is None
+    (tmp_path / RECORD_FILE).write_text("{", encoding="utf-8")
+    assert _recorded(tmp_path, "weights-hash") is None
+
+
+@pytest.mark.model
+def test_indexes_share_one_export_and_a_rebuild_imports_no_torch(
+    real_paths: Paths, tmp_path: Path
+) -> None:
+    """The session's real index exported the model; another build, in a fresh process, uses
+    that file: no torch, no sentence-transformers, and no model copy in the index folder."""
+    index = tmp_path / "index"
+    code = (
+        "import sys\n"
+        "from therapy_faq.cli import app\n"
+        f"try:\n    app(['build', '--index', {str(index)!r}])\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
+    assert "Exporting" not in done.stderr
+    ours, theirs = read_manifest(index), read_manifest(real_paths.index)
+    assert ours.query_model is not None and ours.query_model == theirs.query_model
+    assert not list(index.glob("*.onnx"))
+    answer = open_assistant(Paths(real_paths.faq, index)).reply("Is it OK to cry in therapy?")
+    assert answer.answer is not None and answer.answer.entry.id == "crying-in-session"
