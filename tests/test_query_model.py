@@ -12,39 +12,52 @@ import pytest
 
 from therapy_faq.errors import ModelError
 from therapy_faq.index import read_manifest
-from therapy_faq.query_model import RECORD_FILE, SharedModel, _recorded
+from therapy_faq.query_model import (
+    RECORD_FILE,
+    SharedModel,
+    _recorded,
+    measure,
+    model_digest,
+    model_files,
+)
 from therapy_faq.service import Paths, open_assistant
 
 from .conftest import subprocess_env
 
 
-def _file(tmp_path: Path, content: bytes = b"weights") -> SharedModel:
-    from therapy_faq.encoder import sha256_file
-
+def _file(tmp_path: Path) -> SharedModel:
+    """A stand-in export: a graph and its weights."""
     path = tmp_path / "model.onnx"
-    path.write_bytes(content)
-    stat = path.stat()
-    return SharedModel(path, sha256_file(path), stat.st_size, stat.st_mtime_ns)
+    graph, weights = model_files(path)
+    graph.write_bytes(b"graph")
+    weights.write_bytes(b"weights")
+    size, mtime_ns = measure(path)
+    return SharedModel(path, model_digest(path), size, mtime_ns)
 
 
-def test_a_model_as_recorded_passes_even_touched(tmp_path: Path) -> None:
+@pytest.mark.parametrize("part", [0, 1], ids=["graph", "weights"])
+def test_a_model_as_recorded_passes_even_touched(tmp_path: Path, part: int) -> None:
     model = _file(tmp_path)
     model.check()
-    os.utime(model.path, ns=(1, 1))  # a copy or a touch: same bytes, another time
+    os.utime(model_files(model.path)[part], ns=(1, 1))  # a copy or a touch: same bytes
     model.check()
 
 
+@pytest.mark.parametrize("part", [0, 1], ids=["graph", "weights"])
 @pytest.mark.parametrize("change", [b"weighTs", b"weights and more"])
-def test_a_model_changed_since_it_was_exported_is_refused(tmp_path: Path, change: bytes) -> None:
+def test_a_model_changed_since_it_was_exported_is_refused(
+    tmp_path: Path, change: bytes, part: int
+) -> None:
     model = _file(tmp_path)
-    model.path.write_bytes(change)
+    model_files(model.path)[part].write_bytes(change)
     with pytest.raises(ModelError, match="changed since it was exported"):
         model.check()
 
 
-def test_a_missing_model_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("part", [0, 1], ids=["graph", "weights"])
+def test_a_missing_model_is_refused(tmp_path: Path, part: int) -> None:
     model = _file(tmp_path)
-    model.path.unlink()
+    model_files(model.path)[part].unlink()
     with pytest.raises(ModelError, match="missing"):
         model.check()
 
@@ -59,7 +72,7 @@ def test_an_export_whose_file_no_longer_matches_its_record_is_exported_again(
     (tmp_path / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
     assert _recorded(tmp_path, "weights-hash") == model
     assert _recorded(tmp_path, "other-weights") is None
-    model.path.write_bytes(b"weighTs")
+    model_files(model.path)[1].write_bytes(b"weighTs")
     assert _recorded(tmp_path, "weights-hash") is None
     (tmp_path / RECORD_FILE).write_text("{", encoding="utf-8")
     assert _recorded(tmp_path, "weights-hash") is None
@@ -88,6 +101,6 @@ def test_indexes_share_one_export_and_a_rebuild_imports_no_torch(
     assert "Exporting" not in done.stderr
     ours, theirs = read_manifest(index), read_manifest(real_paths.index)
     assert ours.query_model is not None and ours.query_model == theirs.query_model
-    assert not list(index.glob("*.onnx"))
+    assert not list(index.glob("*.onnx*"))
     answer = open_assistant(Paths(real_paths.faq, index)).reply("Is it OK to cry in therapy?")
     assert answer.answer is not None and answer.answer.entry.id == "crying-in-session"

@@ -48,9 +48,8 @@ class HelpWithDisclaimer(TyperGroup):
     help is shown (reading it at import cost every command the YAML parser)."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        from therapy_faq.crisis import disclaimer
+        from therapy_faq.disclaimer import disclaimer
 
-        _patch_rich()
         self.help = (
             f"{APP_HELP}\n\n{disclaimer(crisis_resources_path())}\n\n"
             "Run without a command to start the chat."
@@ -61,6 +60,7 @@ class HelpWithDisclaimer(TyperGroup):
 app = typer.Typer(
     name="therapy-faq",
     cls=HelpWithDisclaimer,
+    rich_markup_mode=None,
     help=APP_HELP,
     epilog=f"Exit codes: {EXIT_CODE_HELP}.",
     add_completion=False,
@@ -268,7 +268,7 @@ def _notify(message: str) -> None:
 def _open(faq: Path | None, index: Path | None) -> Assistant:
     from therapy_faq.service import open_assistant
 
-    with BuildProgress("Embedding the FAQ") as progress:
+    with BuildProgress("Building the index") as progress:
         return open_assistant(_paths(faq, index), notify=_notify, progress=progress)
 
 
@@ -276,7 +276,7 @@ def _open_live(faq: Path | None, index: Path | None) -> LiveAssistant:
     """For a session: follows edits of the FAQ and rebuilds of the index between questions."""
     from therapy_faq.service import LiveAssistant
 
-    with BuildProgress("Embedding the FAQ") as progress:
+    with BuildProgress("Building the index") as progress:
         return LiveAssistant(_paths(faq, index), notify=_notify, progress=progress)
 
 
@@ -497,7 +497,7 @@ def build(
 
     with friendly_errors(debug):
         paths = _paths(faq, index)
-        with BuildProgress("Embedding the FAQ") as progress:
+        with BuildProgress("Building the index") as progress:
             manifest = build_index(paths, progress=progress, notify=_notify)
         out().print(
             _line(
@@ -612,6 +612,11 @@ def evaluate_command(
 
 
 def main() -> None:
-    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
-        _patch_rich()  # typer's help consoles are Rich's: `--help | head -1` exits 141
-    app()
+    try:
+        app()
+    except SystemExit as exit:
+        # Click (typer's) exits 1 when printing the help or the version hits a closed pipe,
+        # after wrapping the streams so that nothing more fails: the one sign left to read.
+        if exit.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            raise SystemExit(BROKEN_PIPE) from None
+        raise

@@ -2,7 +2,8 @@
 the screen's training examples (`data/crisis_examples.yaml`), with their schemas and loaders.
 
 A maintainer who localises `data/crisis.yaml` changes every place that shows a number: the
-crisis panels, the concern line, the chat's banner and reminders, and `--help`.
+crisis panels, the concern line, the chat's banner and reminders, and `--help` (whose
+disclaimer `disclaimer.py` reads from the same file without the schema, to stay fast).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
 from therapy_faq.fields import Text, validation_problems
 from therapy_faq.files import read_text
+from therapy_faq.terminal import one_line
 
 Category = Literal["suicide", "medical", "violence", "harm_to_others", "someone_else"]
 Level = Literal["urgent", "concern", "none"]
@@ -42,10 +44,6 @@ CATEGORY_NAMES: dict[str, str] = {
     "harm_to_others": "danger to others",
     "someone_else": "someone else in danger",
 }
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 class Resource(BaseModel):
@@ -114,12 +112,12 @@ class CrisisResources(BaseModel):
             "level": level,
             "category": category,
             "title": help_.title,
-            "message": _one_line(help_.message),
+            "message": one_line(help_.message),
             "urgent": self.urgent,
             "resources": [r.model_dump(mode="json") for r in self.lines(category)],
-            "notice": _one_line(self.notice),
-            "invite": _one_line(self.invite),
-            "line": _one_line(self.concern) if level == "concern" else None,
+            "notice": one_line(self.notice),
+            "invite": one_line(self.invite),
+            "line": one_line(self.concern) if level == "concern" else None,
             "last_checked": self.last_checked.isoformat(),
         }
 
@@ -143,19 +141,6 @@ def load_resources(path: Path) -> CrisisResources:
         return CrisisResources.model_validate(data)
     except ValidationError as exc:
         raise FaqError(f"{path}: invalid crisis resources: {validation_problems(exc)}") from None
-
-
-def disclaimer(path: Path) -> str:
-    """The one-paragraph disclaimer with its numbers, read without validating the whole file
-    (`--help` needs only this line); a fixed sentence if the file is unreadable."""
-    try:
-        data = yamlfile.load(read_text(path))
-        return _one_line(str(data["disclaimer"]))
-    except Exception:  # --help must work whatever the file holds; validate reports it
-        return (
-            "This is an automated FAQ tool, not therapy or medical advice. If you are in "
-            "danger, call your local emergency number now."
-        )
 
 
 class Example(BaseModel):

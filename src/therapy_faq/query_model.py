@@ -5,12 +5,14 @@ The export needs torch and takes seconds, so it happens once per model fingerpri
 onnxruntime version, into the user cache; every build after it embeds with onnxruntime and
 imports neither torch nor sentence-transformers. The file is saved already optimised by
 onnxruntime (the portable "extended" level), so a question's session is created with graph
-optimisation off. Each index records the file's hash, size and modification time: a file changed
+optimisation off, and with its weights in a file of their own, which onnxruntime maps instead of
+copying. Each index records the file's hash, size and modification time: a file changed
 since is refused, and the next build exports it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -24,29 +26,49 @@ from therapy_faq.encoder import MODEL_NAME, ONNX_FILE, ONNX_INPUTS, model_dir, s
 from therapy_faq.errors import ModelError
 
 RECORD_FILE = "model.json"
+WEIGHTS_SUFFIX = ".data"
 
 
 @dataclass(frozen=True)
 class SharedModel:
-    """One exported file, as an index records it."""
+    """One export, as an index records it: the graph at `path`, its weights beside it."""
 
     path: Path
-    sha256: str
-    size: int
-    mtime_ns: int
+    sha256: str  # of the graph and the weights (`model_digest`)
+    size: int  # of both
+    mtime_ns: int  # the later of the two
 
     def check(self) -> None:
-        """The file is the one recorded: same size and modification time (cheap), else the same
-        hash (a copy or a `touch`); ModelError otherwise."""
+        """The files are the ones recorded: same sizes and times (cheap), else the same hash (a
+        copy or a `touch`); ModelError otherwise."""
         try:
-            stat = self.path.stat()
+            size, mtime_ns = measure(self.path)
         except OSError as exc:
             message = f"the question-time model {self.path} is missing ({exc.strerror})"
             raise ModelError(message) from None
-        if stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns:
+        if size == self.size and mtime_ns == self.mtime_ns:
             return
-        if stat.st_size != self.size or sha256_file(self.path) != self.sha256:
+        if size != self.size or model_digest(self.path) != self.sha256:
             raise ModelError(f"the question-time model {self.path} changed since it was exported")
+
+
+def model_files(path: Path) -> tuple[Path, Path]:
+    """The graph and its weights: stored apart, onnxruntime maps the weights from the file
+    instead of copying them (a session starts in 0.1 s instead of 0.34 s)."""
+    return path, path.with_name(path.name + WEIGHTS_SUFFIX)
+
+
+def measure(path: Path) -> tuple[int, int]:
+    """Total size and latest modification time of the model's files."""
+    stats = [file.stat() for file in model_files(path)]
+    return sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
+
+
+def model_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in model_files(path):
+        digest.update(bytes.fromhex(sha256_file(file)))
+    return digest.hexdigest()
 
 
 def shared_folder(fingerprint: str) -> Path:
@@ -79,18 +101,18 @@ def ensure_shared_model(
 
 
 def _recorded(folder: Path, fingerprint: str) -> SharedModel | None:
-    """The folder's model if its record matches the file and the weights, else None."""
+    """The folder's model if its record matches the files and the weights, else None."""
+    path = folder / ONNX_FILE
     try:
         record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
-        path = folder / ONNX_FILE
-        stat = path.stat()
-        if record["model_sha256"] != fingerprint or record["size"] != stat.st_size:
+        size, mtime_ns = measure(path)
+        if record["model_sha256"] != fingerprint or record["size"] != size:
             return None
-        if sha256_file(path) != record["sha256"]:
+        if model_digest(path) != record["sha256"]:
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return SharedModel(_real(path), record["sha256"], stat.st_size, stat.st_mtime_ns)
+    return SharedModel(_real(path), record["sha256"], size, mtime_ns)
 
 
 def _export(folder: Path, fingerprint: str) -> SharedModel:
@@ -101,12 +123,11 @@ def _export(folder: Path, fingerprint: str) -> SharedModel:
         export_onnx(raw)
         optimise(raw, staging / ONNX_FILE)
         raw.unlink()
-        digest = sha256_file(staging / ONNX_FILE)
         record = {
             "model": MODEL_NAME,
             "model_sha256": fingerprint,
-            "sha256": digest,
-            "size": (staging / ONNX_FILE).stat().st_size,
+            "sha256": model_digest(staging / ONNX_FILE),
+            "size": measure(staging / ONNX_FILE)[0],
         }
         (staging / RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
         os.chmod(staging, 0o755)  # mkdtemp's is 0700
@@ -116,8 +137,8 @@ def _export(folder: Path, fingerprint: str) -> SharedModel:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    stat = (folder / ONNX_FILE).stat()
-    return SharedModel(_real(folder / ONNX_FILE), digest, stat.st_size, stat.st_mtime_ns)
+    size, mtime_ns = measure(folder / ONNX_FILE)
+    return SharedModel(_real(folder / ONNX_FILE), str(record["sha256"]), size, mtime_ns)
 
 
 def _real(path: Path) -> Path:
@@ -175,4 +196,11 @@ def optimise(source: Path, target: Path) -> None:
     options.log_severity_level = 3
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(target)
+    weights = model_files(target)[1].name  # relative: found beside the graph
+    options.add_session_config_entry(
+        "session.optimized_model_external_initializers_file_name", weights
+    )
+    options.add_session_config_entry(
+        "session.optimized_model_external_initializers_min_size_in_bytes", "1024"
+    )
     onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])

@@ -15,6 +15,7 @@ from therapy_faq.evaluation import Report
 from therapy_faq.faq import Entry, Faq
 from therapy_faq.overlaps import Overlap
 from therapy_faq.retrieval import Match
+from therapy_faq.terminal import one_line
 
 
 def sources_text(entry: Entry) -> Text:
@@ -52,10 +53,6 @@ def suggestions(matches: list[Match], heading: str) -> Text:
     return text
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _resource_line(resource: Resource) -> Text:
     line = Text("• ")
     line.append(resource.name, style="bold")
@@ -75,16 +72,16 @@ def crisis_view(
     lines = resources.lines(category)
     body = Text()
     if not short:
-        body.append(_one_line(help_.message) + "\n\n")
+        body.append(one_line(help_.message) + "\n\n")
     body.append(resources.urgent + "\n\n", style="bold")
     for resource in lines[:3] if short else lines:
         body.append_text(_resource_line(resource))
         body.append("\n")
     if not short:
         body.append("\n")
-        body.append(_one_line(resources.notice) + "\n", style="italic")
+        body.append(one_line(resources.notice) + "\n", style="italic")
     body.append("\n" if short else "")
-    body.append(_one_line(resources.invite), style="bold")
+    body.append(one_line(resources.invite), style="bold")
     return Panel(
         body,
         title=Text(help_.title, style="bold"),
@@ -99,7 +96,7 @@ def help_line(resources: CrisisResources, lead: str, category: str | None) -> Te
     """One line that keeps help in view: `lead`, then the category's key line and the
     emergency number (for the concern line, the chat's reminder and its support reply)."""
     key = resources.key_line(category)
-    text = Text(_one_line(lead) + " ", style="magenta")
+    text = Text(one_line(lead) + " ", style="magenta")
     text.append(f"{key.name}: {key.contact}", style="bold magenta")
     text.append(f" · {resources.emergency.name}: {resources.emergency.contact}", style="magenta")
     return text
@@ -127,7 +124,7 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
     elif reply.pointer is not None:
         parts.append(
             Panel(
-                Text(_one_line(reply.pointer)),
+                Text(one_line(reply.pointer)),
                 box=box.ROUNDED,
                 border_style="yellow",
                 padding=(0, 1),

@@ -43,6 +43,11 @@ def json_text(value: object, **options: object) -> str:
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace, line breaks included, made one space."""
+    return " ".join(text.split())
+
+
 def listing(items: list[str], shown: int = 3) -> str:
     """The first few items, comma-separated, and how many more: one line, whatever the count."""
     more = f" and {len(items) - shown} more" if len(items) > shown else ""
