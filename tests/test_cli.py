@@ -218,3 +218,15 @@ def test_the_chat_reads_superscripts_and_circled_numbers_as_text(real_assistant)
     run_chat(lambda: real_assistant, lines, console, interactive=True, top_k=3)
     output = console.file.getvalue()
     assert output.count("Take care.") == 1
+
+
+def test_the_package_front_door_is_light_until_used() -> None:
+    code = (
+        "import sys\n"
+        "import therapy_faq\n"
+        "print([m for m in ('numpy', 'pydantic', 'therapy_faq.service') if m in sys.modules])\n"
+        "from therapy_faq import Assistant, LiveAssistant, Paths, Reply, open_assistant\n"
+        "print(open_assistant.__module__, Paths.__name__, Reply.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["[]", "therapy_faq.service Paths Reply"]

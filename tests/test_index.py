@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from therapy_faq import index as index_module
+from therapy_faq.encoder import ModelIdentity
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import file_sha256
 from therapy_faq.index import INDEX_FILE, MANIFEST_FILE, check_index, load_index
@@ -68,17 +69,17 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
 
 def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
     encoder = StubEncoder()
+    model = ModelIdentity(encoder.name, encoder.dimension)
     sha = file_sha256(paths.faq)
-    assert check_index(paths.index, sha, EXAMPLES_SHA, encoder).status == "missing"
+    assert check_index(paths.index, sha, EXAMPLES_SHA, model).status == "missing"
     build(paths, encoder)
-    assert check_index(paths.index, sha, EXAMPLES_SHA, encoder).ok
+    assert check_index(paths.index, sha, EXAMPLES_SHA, model).ok
     paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask first, always."), encoding="utf-8")
-    assert check_index(paths.index, file_sha256(paths.faq), EXAMPLES_SHA, encoder).status == "stale"
-
-    class Other(StubEncoder):
-        name = "another/model"
-
-    assert check_index(paths.index, sha, EXAMPLES_SHA, Other()).status == "mismatch"
+    assert check_index(paths.index, file_sha256(paths.faq), EXAMPLES_SHA, model).status == "stale"
+    other = ModelIdentity("another/model", encoder.dimension)
+    assert check_index(paths.index, sha, EXAMPLES_SHA, other).status == "mismatch"
+    wider = ModelIdentity(encoder.name, encoder.dimension * 2)
+    assert check_index(paths.index, sha, EXAMPLES_SHA, wider).status == "mismatch"
 
 
 def test_stale_index_is_rebuilt_and_answers_from_the_new_faq(paths: Paths) -> None:

@@ -16,3 +16,25 @@ _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 _os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 __version__ = "0.1.0"
+
+# The front door for code that uses the tool as a library:
+#     from therapy_faq import Paths, open_assistant
+#     reply = open_assistant(Paths(faq=..., index=...)).reply("is it ok to cry in therapy")
+# Imported on first use, so that `import therapy_faq` (and the CLI's --version) stays light.
+_FRONT_DOOR = {
+    "open_assistant": "therapy_faq.service",
+    "Paths": "therapy_faq.service",
+    "LiveAssistant": "therapy_faq.service",
+    "Assistant": "therapy_faq.assistant",
+    "Reply": "therapy_faq.assistant",
+}
+__all__ = ["__version__", *_FRONT_DOOR]
+
+
+def __getattr__(name: str) -> object:
+    module = _FRONT_DOOR.get(name)
+    if module is None:
+        raise AttributeError(f"module 'therapy_faq' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

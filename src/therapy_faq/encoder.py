@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -35,6 +36,17 @@ MODEL_FINGERPRINTS = {
 }
 
 ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """Which model an index was built with, as a freshness check compares it (no weights)."""
+
+    name: str
+    dimension: int
+
+
+REFERENCE_MODEL = ModelIdentity(MODEL_NAME, DIMENSION)
 
 
 class Encoder(Protocol):

@@ -32,7 +32,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from therapy_faq.classifier import train_classifier, trains_classifier
-from therapy_faq.encoder import Encoder, sha256_file
+from therapy_faq.encoder import Encoder, ModelIdentity, sha256_file
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq, trusted_faq
 from therapy_faq.files import fsync_tree, mode_for, read_regular, read_text, replace_folder
@@ -446,7 +446,8 @@ def build_index(
 def _current_manifest(
     index_dir: Path, faq_sha256: str, examples_sha256: str, encoder: Encoder
 ) -> Manifest | None:
-    if not check_index(index_dir, faq_sha256, examples_sha256, encoder).ok:
+    model = ModelIdentity(encoder.name, encoder.dimension)
+    if not check_index(index_dir, faq_sha256, examples_sha256, model).ok:
         return None
     try:
         load_index(index_dir)  # whole, not only a current manifest
@@ -536,9 +537,10 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def check_index(
-    index_dir: Path, faq_sha256: str, examples_sha256: str, encoder: Encoder
+    index_dir: Path, faq_sha256: str, examples_sha256: str, model: ModelIdentity
 ) -> IndexState:
-    """Compare the manifest with the FAQ and encoder in use (cheap: no vectors are read)."""
+    """Compare the manifest with the FAQ, the crisis examples and the model in use (cheap: no
+    vectors are read, no model loaded)."""
     if not (index_dir / MANIFEST_FILE).is_file():
         return IndexState("missing", "none found")
     try:
@@ -547,7 +549,7 @@ def check_index(
         return IndexState("mismatch", str(exc))
     except IndexUnavailableError as exc:
         return IndexState("corrupt", str(exc))
-    if manifest.model != encoder.name or manifest.dimension != encoder.dimension:
+    if manifest.model != model.name or manifest.dimension != model.dimension:
         return IndexState("mismatch", f"the index was built with another model ({manifest.model})")
     if manifest.faq_sha256 != faq_sha256:
         return IndexState("stale", "the FAQ file changed since the index was built")

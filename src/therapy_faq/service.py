@@ -12,9 +12,9 @@ import numpy as np
 from therapy_faq.assistant import Assistant
 from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import (
-    DIMENSION,
-    MODEL_NAME,
+    REFERENCE_MODEL,
     Encoder,
+    ModelIdentity,
     OnnxEncoder,
     build_encoder,
     default_encoder,
@@ -147,7 +147,7 @@ def open_assistant(
         paths.index,
         faq_sha256(paths.faq),
         file_sha256(crisis_examples_path()),
-        encoder or ReferenceModel(),
+        ModelIdentity(encoder.name, encoder.dimension) if encoder else REFERENCE_MODEL,
     )
     index = None
     if state.ok:
@@ -260,13 +260,6 @@ def gives_unit_vectors(encoder: Encoder) -> bool:
     first question of a session is not the slow one."""
     vector = encoder.encode(["is it ok to cry in therapy"])[0]
     return bool(np.isfinite(vector).all()) and abs(float(vector @ vector) - 1.0) < 1e-3
-
-
-class ReferenceModel:
-    """The reference model's name and dimension, for freshness checks, without loading it."""
-
-    name = MODEL_NAME
-    dimension = DIMENSION
 
 
 def query_encoder(index: LoadedIndex) -> Encoder:
