@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -157,22 +157,24 @@ class Assistant:
     def _reply(self, message: _Message, vectors: np.ndarray, top_k: int) -> Reply:
         query, text, clauses, truncated = message
         verdict = self.screen.assess(text, vectors, clauses)
-        common = {"resources": self.resources, "screen": verdict, "truncated": truncated}
+        reply = Reply(
+            query, "crisis", None, [], self.resources, screen=verdict, truncated=truncated
+        )
         if verdict.level == "urgent":
-            return Reply(query, "crisis", None, [], **common)
+            return reply
         matches = self.retriever.rank(vectors[0], text, top_k + 1)
         runner_up = matches[1].score if len(matches) > 1 else None
         answered = bool(matches) and self.retriever.scoring.accepts(matches[0].score, runner_up)
         if not answered and verdict.level == "none" and is_medication_question(text):
-            return Reply(
-                query,
-                "no_match",
-                None,
-                matches[:top_k],
+            return replace(
+                reply,
+                status="no_match",
+                alternatives=matches[:top_k],
                 topic="medication",
                 pointer=self.resources.medication,
-                **common,
             )
         if not answered:
-            return Reply(query, "no_match", None, matches[:top_k], **common)
-        return Reply(query, "answered", matches[0], matches[1 : top_k + 1], **common)
+            return replace(reply, status="no_match", alternatives=matches[:top_k])
+        return replace(
+            reply, status="answered", answer=matches[0], alternatives=matches[1 : top_k + 1]
+        )

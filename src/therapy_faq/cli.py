@@ -93,14 +93,14 @@ def _patch_rich() -> None:
     Called before anything prints with Rich: importing Rich is left to the commands that do."""
     from rich.console import Console
 
-    Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign]
+    Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign,assignment]
 
 
-def _console(**options: bool) -> Console:
+def _console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
     from rich.console import Console
 
     _patch_rich()
-    console = Console(highlight=False, **options)
+    console = Console(highlight=False, stderr=stderr, soft_wrap=soft_wrap)
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH  # the terminal wraps what is wider; nothing is dropped
     return console

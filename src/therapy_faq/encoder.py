@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -123,7 +123,7 @@ class SentenceTransformerEncoder:
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path or model_dir()
-        self._model = None
+        self._model: Any = None  # a SentenceTransformer, loaded on first use
 
     def fingerprint(self) -> str:
         return verify_model(self._path)
@@ -185,8 +185,8 @@ class OnnxEncoder:
         self._path = path or model_dir()
         self._shared = shared
         self._fingerprint = fingerprint
-        self._session = None
-        self._tokenizer = None
+        self._session: Any = None  # an onnxruntime.InferenceSession, made on first use
+        self._tokenizer: Any = None
 
     def fingerprint(self) -> str:
         """The weights' hash, given by whoever checked them (`build_encoder`), else checked."""

@@ -47,7 +47,7 @@ class Labelled(BaseModel):
     expected: list[Text] = Field(min_length=1)
 
 
-def _text_only(cls: type, value: Any) -> Any:
+def _text_only(value: Any) -> Any:
     """A bare string in a set stands for `{text: ...}`."""
     return {"text": value} if isinstance(value, str) else value
 
@@ -58,7 +58,10 @@ class CrisisItem(BaseModel):
     text: Text
     category: Category | None = None
 
-    _plain_text = model_validator(mode="before")(classmethod(_text_only))
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _text_only(value)
 
 
 class OrdinaryItem(BaseModel):
@@ -67,7 +70,10 @@ class OrdinaryItem(BaseModel):
     text: Text
     expected: list[Text] = Field(default_factory=list)  # empty: only the screen is judged
 
-    _plain_text = model_validator(mode="before")(classmethod(_text_only))
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _text_only(value)
 
 
 class EvalSet(BaseModel):
@@ -183,7 +189,7 @@ class Report:
 
 def _describe(reply: Reply) -> str:
     level = reply.screen.level
-    if reply.status == "answered":
+    if reply.answer is not None:
         found = f"answered {reply.answer.entry.id} ({reply.answer.score:.2f})"
         return found + (" + concern" if level == "concern" else "")
     if reply.status == "no_match":
@@ -195,15 +201,10 @@ def _describe(reply: Reply) -> str:
 
 def evaluate(assistant: Assistant, sets: list[EvalSet]) -> Report:
     known = {entry.id for entry in assistant.faq.entries}
-    unknown = sorted(
-        {
-            entry_id
-            for eval_set in sets
-            for item in [*eval_set.in_scope, *eval_set.ordinary]
-            for entry_id in item.expected
-        }
-        - known
-    )
+    expected = [i.expected for eval_set in sets for i in eval_set.in_scope] + [
+        i.expected for eval_set in sets for i in eval_set.ordinary
+    ]
+    unknown = sorted({entry_id for ids in expected for entry_id in ids} - known)
     if unknown:  # a typo would count as a miss, silently
         missing = listing(unknown, shown=5)
         raise FaqError(f"evaluation sets expect entries the FAQ does not have: {missing}")
@@ -250,7 +251,7 @@ def _labelled(
 ) -> None:
     reply = assistant.reply(text, top_k=2)
     expected = set(expected_ids)
-    top1 = reply.status == "answered" and reply.answer.entry.id in expected
+    top1 = reply.answer is not None and reply.answer.entry.id in expected
     urgent = reply.status == "crisis"
     concern = reply.screen.level == "concern"
     if section == "ordinary":

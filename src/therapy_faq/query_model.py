@@ -162,7 +162,7 @@ def export_onnx(target: Path, path: Path | None = None) -> None:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def,unused-ignore]
             return self.transformer(
                 input_ids=input_ids,
                 attention_mask=attention_mask,

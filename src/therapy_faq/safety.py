@@ -553,11 +553,14 @@ class ScreenModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
+Layer = Literal["pattern", "classifier", "both"]  # which part of the screen decided
+
+
 @dataclass(frozen=True)
 class Assessment:
     level: Level
     category: Category | None = None
-    layer: Literal["pattern", "classifier", "both"] | None = None
+    layer: Layer | None = None
     reason: str | None = None
 
     @property
@@ -611,7 +614,8 @@ class CrisisScreen:
         if level == "none":
             return Assessment("none")
         if hit is not None:
-            layer = "both" if level == "urgent" and scores.urgent >= limits.urgent else "pattern"
+            both = level == "urgent" and scores.urgent >= limits.urgent
+            layer: Layer = "both" if both else "pattern"
             return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
         if level == "urgent":
             return Assessment(level, category, "classifier", f"p(urgent) {scores.urgent:.2f}")

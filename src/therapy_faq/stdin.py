@@ -126,8 +126,8 @@ def stdin_batches(limit: int, size: int = 64) -> Iterator[list[str]]:
         return
     reader = _FdLines(fd, limit)
     batch = []
-    while (line := reader.next_line()) is not None:
-        batch.append(line)
+    while (next_line := reader.next_line()) is not None:
+        batch.append(next_line)
         if len(batch) == size or not reader.waiting():
             yield batch
             batch = []

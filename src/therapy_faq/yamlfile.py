@@ -30,7 +30,7 @@ class YamlShapeError(ValueError):
         self.line = line
 
 
-class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
+class _StrictLoader(_BASE):  # type: ignore[misc,valid-type,unused-ignore]
     """The safe loader, refusing a key given twice in one mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -74,8 +74,9 @@ def check_shape(text: str) -> None:
     for event in yaml.parse(text, Loader=_BASE):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(stack) == MAX_DEPTH:
+                mark = event.start_mark
                 raise YamlShapeError(
-                    f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1
+                    f"nested more than {MAX_DEPTH} levels deep", mark.line + 1 if mark else None
                 )
             stack.append([event.anchor, 1])
             nodes += 1
@@ -88,7 +89,7 @@ def check_shape(text: str) -> None:
             nodes += 1
             expanded += 1
         elif isinstance(event, yaml.AliasEvent):
-            anchor, size = None, sizes.get(event.anchor, 1)
+            anchor, size = None, sizes.get(event.anchor or "", 1)
             expanded += size
         else:
             continue
