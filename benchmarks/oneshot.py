@@ -49,6 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    # Byte-compiled, as pip leaves an installed wheel: with PYTHONDONTWRITEBYTECODE set (as on
+    # the reference machine) a checkout's package would be compiled again at every start.
+    run([PYTHON, "-m", "compileall", "-q", str(REPO / "src" / "therapy_faq")])
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         env = {**os.environ, "THERAPY_FAQ_INDEX": str(index)}
@@ -63,6 +66,14 @@ def main() -> None:
                 times[name].append(seconds)
                 memory[name].append(peak)
         starts = [chat_start(env) for _ in range(args.runs)]
+        light: dict[str, list[float]] = {"floor": [], "version": [], "help": []}
+        for _ in range(args.runs):
+            for name, command in (
+                ("floor", [PYTHON, "-c", "import typer"]),
+                ("version", [PYTHON, "-m", "therapy_faq", "--version"]),
+                ("help", [PYTHON, "-m", "therapy_faq", "--help"]),
+            ):
+                light[name].append(run(command, env=env)[0])
         questions = batch_questions()
         one = [run([*ask[:4], "-", "--json"], stdin=questions[0] + "\n", env=env)[0]]
         many = []
@@ -75,12 +86,15 @@ def main() -> None:
     rows = [
         ["figure", "naive", "therapy-faq", "ratio", "target"],
         ["one-shot `ask --json`", f"{t_naive:.2f} s", f"{t_ours:.2f} s",
-         f"{t_ours / t_naive:.2f}", "<= 0.15"],
+         f"{t_ours / t_naive:.2f}", "<= 0.05"],
         ["peak memory of that process", f"{m_naive:.0f} MB", f"{m_ours:.0f} MB",
          f"{m_ours / m_naive:.2f}", "<= 0.5"],
-        ["chat: start to first prompt", "", f"{median(starts):.2f} s", "", "<= 1 s"],
+        ["chat: start to first prompt", "", f"{median(starts):.2f} s", "", "<= 0.4 s"],
+        ["`--version` (floor: `python -c 'import typer'`)", f"{median(light['floor']):.2f} s",
+         f"{median(light['version']):.2f} s", "", "<= 0.25 s"],
+        ["`--help`", "", f"{median(light['help']):.2f} s", "", "<= 0.25 s"],
         [f"`ask -`: time per question ({len(questions)} questions)", "",
-         f"{per_question:.1f} ms", "", "<= 10 ms"],
+         f"{per_question:.1f} ms", "", "<= 5 ms"],
     ]  # fmt: skip
     print(table(rows))
     print(f"\nmedians of {args.runs} runs; machine: {os.cpu_count()} cores")
