@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from therapy_faq import index as index_module
+from therapy_faq import builder
 from therapy_faq.classifier import (
     CLASSIFIER_ENTRY_LIMIT,
     entry_probabilities,
@@ -76,7 +76,7 @@ def test_index_carries_the_classifier(tmp_path: Path) -> None:
 
 def test_retrieval_works_without_a_classifier(tmp_path: Path, monkeypatch) -> None:
     """Past the size limit the index has no classifier and the scorer does without it."""
-    monkeypatch.setattr(index_module, "trains_classifier", lambda count: False)
+    monkeypatch.setattr(builder, "trains_classifier", lambda count: False)
     paths = faq_paths(tmp_path)
     build(paths, StubEncoder())
     assert not (paths.index / CLASSIFIER_FILE).exists()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from therapy_faq import builder
 from therapy_faq import index as index_module
 from therapy_faq.chat import run_chat
 from therapy_faq.errors import IndexUnavailableError, IndexWriteError
@@ -115,13 +116,13 @@ def test_questions_queued_behind_one_rebuild_do_not_rebuild_again(
     build(paths, StubEncoder())
     paths.faq.write_text(SMALL_FAQ.replace("Ask first.", "Ask them first."), encoding="utf-8")
     swaps = []
-    replace_folder = index_module.replace_folder
+    replace_folder = builder.replace_folder
 
     def counted(*args, **kwargs):
         swaps.append(args[1])
         return replace_folder(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "replace_folder", counted)
+    monkeypatch.setattr(builder, "replace_folder", counted)
     answers, errors = [], []
     start = threading.Barrier(3)
 

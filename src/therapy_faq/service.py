@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from therapy_faq.assistant import Assistant
+from therapy_faq.builder import build_index
 from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import (
     REFERENCE_MODEL,
@@ -32,7 +33,6 @@ from therapy_faq.index import (
     IndexState,
     LoadedIndex,
     Manifest,
-    build_index,
     check_index,
     ensure_replaceable,
     folder_identity,
