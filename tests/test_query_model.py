@@ -104,3 +104,22 @@ def test_indexes_share_one_export_and_a_rebuild_imports_no_torch(
     assert not list(index.glob("*.onnx*"))
     answer = open_assistant(Paths(real_paths.faq, index)).reply("Is it OK to cry in therapy?")
     assert answer.answer is not None and answer.answer.entry.id == "crying-in-session"
+
+
+def test_an_unwritable_model_cache_is_one_line_and_exit_4(tmp_path: Path, monkeypatch) -> None:
+    """The export's folder cannot be made (the cache is a file): say so and what to do."""
+    from therapy_faq.errors import IndexWriteError
+    from therapy_faq.service import build
+
+    cache = tmp_path / "cache-file"
+    cache.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        "entries:\n  - id: hugs\n    question: Can I hug my therapist?\n    answer: Ask first.\n"
+        "    sources: [{title: A page, document: a.txt}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(IndexWriteError, match="XDG_CACHE_HOME") as raised:
+        build(Paths(faq, tmp_path / "index"))
+    assert raised.value.exit_code == 4

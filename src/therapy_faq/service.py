@@ -80,7 +80,13 @@ def build(
 
     ensure_replaceable(Path(os.path.realpath(paths.index)))  # before any slow work
     faq, faq_hash = faq_file or read_faq(paths.faq)
-    encoder = encoder or build_encoder(notify)
+    try:
+        encoder = encoder or build_encoder(notify)
+    except OSError as exc:  # the user cache: read-only, full, or not a folder
+        raise IndexWriteError(
+            f"cannot write the exported model to {printable(exc.filename or '')} "
+            f"({exc.strerror}); set XDG_CACHE_HOME to a writable folder"
+        ) from None
     examples_path = crisis_examples_path()
     examples_sha256 = file_sha256(examples_path)
     fingerprint = encoder.fingerprint()
