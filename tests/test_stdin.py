@@ -7,6 +7,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -90,3 +91,12 @@ def test_ask_answers_each_line_as_it_arrives_and_batches_agree(real_paths) -> No
     for a, b in zip(together, one_by_one, strict=True):
         if a["answer"]:
             assert abs(a["answer"]["score"] - b["answer"]["score"]) < 1e-3
+
+
+def test_a_non_blocking_stdin_is_waited_for_not_taken_for_its_end(pipe_stdin: int) -> None:
+    os.set_blocking(sys.stdin.fileno(), False)
+    batches = stdin_batches(100)
+    os.write(pipe_stdin, b"one\n")
+    assert next(batches) == ["one"]
+    threading.Timer(0.2, lambda: (os.write(pipe_stdin, b"two\n"), os.close(pipe_stdin))).start()
+    assert list(batches) == [["two"]]

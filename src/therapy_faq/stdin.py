@@ -31,10 +31,13 @@ class _FdLines:
         self._eof = False
 
     def _read(self) -> bytes:
-        try:
-            return os.read(self._fd, CHUNK)
-        except OSError:  # EIO from a terminal that went away, EBADF: the end of the input
-            return b""
+        while True:
+            try:
+                return os.read(self._fd, CHUNK)
+            except BlockingIOError:  # a descriptor someone set non-blocking: wait for data
+                select.select([self._fd], [], [])
+            except OSError:  # EIO from a terminal that went away, EBADF: the end of the input
+                return b""
 
     def next_line(self) -> str | None:
         while True:
