@@ -233,3 +233,11 @@ def test_help_to_a_reader_that_leaves_is_141(args: str) -> None:
     result = shell(f'{THERAPY_FAQ} {args} | true; echo "${{PIPESTATUS[0]}}"', {**os.environ})
     assert result.stdout.strip() == "141"
     assert "Traceback" not in result.stderr and "Exception" not in result.stderr
+
+
+@pytest.mark.parametrize("args", ["--help", "ask --help", "--version"])
+def test_help_and_version_to_a_full_disk_or_a_closed_stdout_are_one_line_and_7(args: str) -> None:
+    for redirect in ("> /dev/full", ">&-"):
+        result = shell(f"{THERAPY_FAQ} {args} {redirect}; echo $?", {**os.environ})
+        assert result.stdout.strip().splitlines()[-1] == "7", (args, redirect, result.stderr)
+        assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")

@@ -15,7 +15,9 @@ from therapy_faq.index import read_manifest
 from therapy_faq.query_model import (
     RECORD_FILE,
     SharedModel,
+    _clear_leftovers,
     _recorded,
+    _remove_invalid_export,
     measure,
     model_digest,
     model_files,
@@ -123,3 +125,56 @@ def test_an_unwritable_model_cache_is_one_line_and_exit_4(tmp_path: Path, monkey
     with pytest.raises(IndexWriteError, match="XDG_CACHE_HOME") as raised:
         build(Paths(faq, tmp_path / "index"))
     assert raised.value.exit_code == 4
+
+
+def test_an_invalid_export_folder_holding_a_users_file_is_refused_never_emptied(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / RECORD_FILE).write_text("{}", encoding="utf-8")
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ModelError, match="move it away"):
+        _remove_invalid_export(folder)
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (folder / "notes.txt").unlink()
+    (folder / "model.onnx").mkdir()  # a folder where a file belongs: not ours either
+    (folder / "model.onnx" / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ModelError):
+        _remove_invalid_export(folder)
+    assert (folder / "model.onnx" / "keep.txt").is_file()
+
+
+def test_an_invalid_export_of_ours_is_removed_and_a_linked_one_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("model.onnx", "model.onnx.data", RECORD_FILE):
+        (folder / name).write_bytes(b"x")
+    _remove_invalid_export(folder)
+    assert not folder.exists()
+    users = tmp_path / "users"
+    users.mkdir()
+    (users / RECORD_FILE).write_text("{}", encoding="utf-8")
+    folder.symlink_to(users)
+    with pytest.raises(ModelError):
+        _remove_invalid_export(folder)
+    assert (users / RECORD_FILE).is_file()
+
+
+def test_a_fifo_as_the_record_is_no_model_and_no_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / RECORD_FILE)
+    assert _recorded(tmp_path, "weights-hash") is None
+
+
+def test_only_leftovers_of_killed_exports_are_cleared(tmp_path: Path) -> None:
+    folder = tmp_path / "53aa-onnxruntime-1"
+    killed, users = (
+        tmp_path / ".53aa-onnxruntime-1.export-ab",
+        tmp_path / ".53aa-onnxruntime-1.export-cd",
+    )
+    killed.mkdir()
+    (killed / "raw.onnx").write_bytes(b"x")
+    users.mkdir()
+    (users / "notes.txt").write_text("mine", encoding="utf-8")
+    _clear_leftovers(folder)
+    assert not killed.exists() and (users / "notes.txt").is_file()

@@ -612,8 +612,18 @@ def evaluate_command(
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (`>&-`): nothing can be shown
+        if sys.stderr is not None:
+            sys.stderr.write("error: standard output is closed; nothing could be shown\n")
+        raise SystemExit(OutputError.exit_code)
     try:
         app()
+    except OSError as exc:  # the help or the version to a full disk (commands handle their own)
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        _silence_stdout()  # or the final flush fails again, with a traceback
+        err().print(_line(f"error: cannot write the output: {exc.strerror}", style="red"))
+        raise SystemExit(OutputError.exit_code) from None
     except SystemExit as exit:
         # Click (typer's) exits 1 when printing the help or the version hits a closed pipe,
         # after wrapping the streams so that nothing more fails: the one sign left to read.

@@ -12,6 +12,7 @@ since is refused, and the next build exports it again.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -24,9 +25,12 @@ from pathlib import Path
 
 from therapy_faq.encoder import MODEL_NAME, ONNX_FILE, ONNX_INPUTS, model_dir, sha256_file
 from therapy_faq.errors import ModelError
+from therapy_faq.files import read_regular
 
 RECORD_FILE = "model.json"
 WEIGHTS_SUFFIX = ".data"
+RAW_FILE = "raw.onnx"  # torch's export, before onnxruntime optimises it
+OWN_NAMES = {ONNX_FILE, ONNX_FILE + WEIGHTS_SUFFIX, RECORD_FILE}  # all an export folder holds
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,10 @@ class SharedModel:
         copy or a `touch`); ModelError otherwise."""
         try:
             size, mtime_ns = measure(self.path)
+        except FileNotFoundError:
+            raise ModelError(f"the question-time model {self.path} is missing") from None
         except OSError as exc:
-            message = f"the question-time model {self.path} is missing ({exc.strerror})"
+            message = f"the question-time model {self.path} cannot be read ({exc.strerror})"
             raise ModelError(message) from None
         if size == self.size and mtime_ns == self.mtime_ns:
             return
@@ -92,6 +98,7 @@ def ensure_shared_model(
     folder = shared_folder(fingerprint)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder.parent / f".{folder.name}.lock")):
+        _clear_leftovers(folder)
         found = _recorded(folder, fingerprint)
         if found is not None:
             return found
@@ -104,7 +111,7 @@ def _recorded(folder: Path, fingerprint: str) -> SharedModel | None:
     """The folder's model if its record matches the files and the weights, else None."""
     path = folder / ONNX_FILE
     try:
-        record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
+        record = json.loads(read_regular(folder / RECORD_FILE))  # a FIFO would block
         size, mtime_ns = measure(path)
         if record["model_sha256"] != fingerprint or record["size"] != size:
             return None
@@ -119,7 +126,7 @@ def _export(folder: Path, fingerprint: str) -> SharedModel:
     """Export with torch into a staging folder beside `folder`, optimise, then swap it in."""
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.export-", dir=folder.parent))
     try:
-        raw = staging / "raw.onnx"
+        raw = staging / RAW_FILE
         export_onnx(raw)
         optimise(raw, staging / ONNX_FILE)
         raw.unlink()
@@ -131,14 +138,44 @@ def _export(folder: Path, fingerprint: str) -> SharedModel:
         }
         (staging / RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
         os.chmod(staging, 0o755)  # mkdtemp's is 0700
-        if folder.exists():  # ours, and found invalid under the lock: a changed or partial export
-            shutil.rmtree(folder)
+        _remove_invalid_export(folder)
         os.replace(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     size, mtime_ns = measure(folder / ONNX_FILE)
     return SharedModel(_real(folder / ONNX_FILE), str(record["sha256"]), size, mtime_ns)
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Staging folders of exports killed part-way (53 MB each): those holding nothing else."""
+    for leftover in folder.parent.glob(glob.escape(f".{folder.name}.export-") + "*"):
+        if _only_ours(leftover, {*OWN_NAMES, RAW_FILE}):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _only_ours(folder: Path, names: set[str]) -> bool:
+    """Whether `folder` is a real folder holding nothing but regular files named `names`."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return all(
+        entry.name in names and entry.is_file(follow_symlinks=False) for entry in os.scandir(folder)
+    )
+
+
+def _remove_invalid_export(folder: Path) -> None:
+    """An export found invalid (changed, partial): its files go, and nothing else. A folder
+    that holds anything an export does not write, or is a link, is refused, never emptied."""
+    if not os.path.lexists(folder):
+        return
+    if not _only_ours(folder, OWN_NAMES):
+        raise ModelError(
+            f"{folder} holds files an export does not write, or is a link: move it away, "
+            "then build again"
+        )
+    for name in os.listdir(folder):
+        (folder / name).unlink()
+    folder.rmdir()
 
 
 def _real(path: Path) -> Path:
