@@ -20,11 +20,34 @@ def unwind_on_termination() -> None:
         signal.signal(signum, _exit_on)
 
 
+_interrupted = False
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    """Python's own Ctrl-C handler, remembering the interrupt: one that lands in an import's
+    clean-up (a weakref callback) is only printed there, and the start went on."""
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def _quiet_unraisable(report: object) -> None:
+    if not isinstance(getattr(report, "exc_value", None), KeyboardInterrupt):
+        sys.__unraisablehook__(report)  # type: ignore[arg-type]
+
+
 def main() -> None:
     try:
+        import signal
+
+        sys.unraisablehook = _quiet_unraisable
+        signal.signal(signal.SIGINT, _on_interrupt)
         unwind_on_termination()
         from therapy_faq.cli import main as run_cli
 
+        if _interrupted:
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         run_cli()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
