@@ -89,8 +89,8 @@ def _on_broken_pipe(console: Console) -> None:
 
 @cache
 def _patch_rich() -> None:
-    """Rich's documented hook, set on the class, so that typer's help consoles exit the same way.
-    Called before anything prints with Rich: importing Rich is left to the commands that do."""
+    """Rich's documented hook, set on the class once, when the first console is made: importing
+    Rich is left to the commands that print with it (the help is click's, without Rich)."""
     from rich.console import Console
 
     Console.on_broken_pipe = _on_broken_pipe  # type: ignore[method-assign,assignment]
