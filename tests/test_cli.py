@@ -225,3 +225,68 @@ def test_the_package_front_door_is_light_until_used() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["[]", "therapy_faq.service Paths Reply"]
+
+
+def test_options_before_the_command_mean_the_same_as_after(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.yaml")
+    for args in (["--faq", missing, "list"], ["list", "--faq", missing]):
+        result = invoke(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert "missing.yaml" in result.output
+    after_wins = invoke("--faq", missing, "list", "--json", "--faq", str(REPO / "data/faq.yaml"))
+    assert after_wins.exit_code == 0 and len(json.loads(after_wins.stdout)) == 46
+
+
+def test_an_option_before_a_command_that_does_not_use_it_is_a_usage_error() -> None:
+    result = invoke("--top-k", "2", "list")
+    assert result.exit_code == 2
+    assert "--top-k" in result.output and "`list` does not use it" in result.output
+
+
+def test_the_command_line_beats_the_environment_before_the_command_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THERAPY_FAQ_FILE", str(tmp_path / "missing.yaml"))
+    result = invoke("--faq", str(REPO / "data/faq.yaml"), "list", "--json")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.model
+def test_ask_takes_an_unquoted_question_of_several_words(real_env) -> None:
+    result = invoke("ask", "can", "my", "therapist", "tell", "when", "im", "lying", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["query"] == "can my therapist tell when im lying"
+    assert payload["answer"]["id"] == "lying-to-your-therapist"
+
+
+def test_usage_lines_name_arguments_as_click_does() -> None:
+    assert "Usage: therapy-faq ask [OPTIONS] QUESTION..." in invoke("ask", "--help").stdout
+    assert "Usage: therapy-faq show [OPTIONS] ID" in invoke("show", "--help").stdout
+
+
+def test_show_suggests_close_ids() -> None:
+    result = invoke("show", "crying-in-sesion")
+    assert result.exit_code == 2
+    assert "did you mean crying-in-session" in " ".join(result.output.split())
+    assert "did you mean" not in invoke("show", "pizza").output
+
+
+@pytest.mark.model
+def test_ask_stdin_at_a_terminal_says_which_question_each_reply_answers(real_paths) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "therapy_faq", "ask", "-", "--index", str(real_paths.index), "-k", "0"],
+        env=subprocess_env(),
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(40, 100),
+    )
+    child.sendline("can i hug my therapist")
+    child.expect("right to say no")
+    assert "» can i hug my therapist" in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

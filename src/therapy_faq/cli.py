@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ from therapy_faq.settings import (
     resolve_faq_path,
     resolve_index_dir,
 )
-from therapy_faq.terminal import json_text, printable
+from therapy_faq.terminal import json_text, one_line, printable
 
 EXIT_CODE_HELP = " · ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
 APP_HELP = "Offline answers to common questions about therapy, with their sources."
@@ -55,6 +55,40 @@ class HelpWithDisclaimer(TyperGroup):
             "Run without a command to start the chat."
         )
         super().format_help(ctx, formatter)
+
+
+SHARED_OPTIONS = {"faq": "--faq", "index": "--index", "top_k": "--top-k", "debug": "--debug"}
+
+
+class SharedOptions(TyperCommand):
+    """`--faq`, `--index`, `--top-k` and `--debug` mean the same before the command as after it
+    (`therapy-faq --faq F list` lists F). Given in both places, the one after the command wins;
+    given before a command that has no use for it, it is a usage error, as it is after it."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        parent = ctx.parent
+        for name, flag in SHARED_OPTIONS.items():
+            if parent is None or not _on_command_line(parent, name):
+                continue
+            if name not in ctx.params:
+                raise typer.BadParameter(
+                    f"`{ctx.info_name}` does not use it", ctx=ctx, param_hint=f"'{flag}'"
+                )
+            if not _on_command_line(ctx, name):
+                ctx.params[name] = parent.params[name]
+        return super().invoke(ctx)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """`ask [OPTIONS] QUESTION...` as click writes it (typer marks required arguments
+        with braces)."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p[:1] == "{" and p[-1:] == "}" else p for p in pieces]
+
+
+def _on_command_line(ctx: typer.Context, name: str) -> bool:
+    # by name: typer ships its own copy of click, whose ParameterSource is not click's
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 app = typer.Typer(
@@ -310,7 +344,7 @@ def main_callback(
         chat(faq=faq, index=index, top_k=top_k, debug=debug)
 
 
-@app.command()
+@app.command(cls=SharedOptions)
 def chat(
     faq: FaqOption = None,
     index: IndexOption = None,
@@ -335,10 +369,15 @@ def chat(
             out().print(_line("\nTake care.", style="dim"))
 
 
-@app.command()
+@app.command(cls=SharedOptions)
 def ask(
-    question: Annotated[
-        str, typer.Argument(help="The question, or - to read one per line from stdin.")
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUESTION...",
+            help="The question (quotes are optional), or - to read one per line from stdin.",
+            show_default=False,
+        ),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per question.")
@@ -350,6 +389,8 @@ def ask(
 ) -> None:
     """Answer one question (or one per line of stdin with -) and exit."""
     from therapy_faq.assistant import question_text
+
+    question = " ".join(words)
 
     if not as_json:
         from therapy_faq.render import reply_view
@@ -365,6 +406,8 @@ def ask(
         else:
             assistant = _open(faq, index)
             current, batches = lambda: assistant, iter([[_readable(question)]])
+        # typed at a terminal, the replies come after the questions: each says which it answers
+        label = question == "-" and not as_json and sys.stdin is not None and sys.stdin.isatty()
         for batch in batches:
             questions = [text for text in batch if question_text(text)]
             for reply in current().replies(questions, top_k=top_k) if questions else []:
@@ -372,10 +415,12 @@ def ask(
                     sys.stdout.write(json_text(reply.to_json()) + "\n")
                     sys.stdout.flush()
                 else:
+                    if label:
+                        out().print(_line(f"» {one_line(reply.query)}", style="bold"))
                     out().print(reply_view(reply))
 
 
-@app.command("list")
+@app.command("list", cls=SharedOptions)
 def list_entries(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the entries as a JSON array.")
@@ -396,7 +441,7 @@ def list_entries(
             out().print(_line(f"{len(entries.entries)} entries", style="dim"))
 
 
-@app.command()
+@app.command(cls=SharedOptions)
 def show(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="The entry's id (see `list`).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
@@ -411,14 +456,19 @@ def show(
         entries = load_faq(resolve_faq_path(faq))
         entry = entries.by_id.get(entry_id)
         if entry is None:
-            raise UsageError(f"no entry with id '{entry_id}' (see `therapy-faq list`)")
+            from difflib import get_close_matches
+
+            close = get_close_matches(entry_id, list(entries.by_id), n=3, cutoff=0.6)
+            names = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else "".join(close)
+            hint = f"did you mean {names}? " if close else ""
+            raise UsageError(f"no entry with id '{entry_id}' ({hint}see `therapy-faq list`)")
         if as_json:
             sys.stdout.write(json_text(entry_json(entry), indent=2) + "\n")
         else:
             out().print(entry_view(entry))
 
 
-@app.command()
+@app.command(cls=SharedOptions)
 def validate(
     file: Annotated[
         Path | None, typer.Argument(help="FAQ file to check (default: as --faq).", dir_okay=False)
@@ -486,7 +536,7 @@ def validate(
             out().print(overlaps_view(found, min_similarity))
 
 
-@app.command()
+@app.command(cls=SharedOptions)
 def build(
     faq: FaqOption = None,
     index: IndexOption = None,
@@ -508,7 +558,7 @@ def build(
         )
 
 
-@app.command("import")
+@app.command("import", cls=SharedOptions)
 def import_command(
     csv_file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="The spreadsheet FAQ.")],
     output: Annotated[
@@ -565,7 +615,7 @@ def import_command(
             err().print(_line(f"refused: {line}", style="red"), soft_wrap=True)
 
 
-@app.command("eval")
+@app.command("eval", cls=SharedOptions)
 def evaluate_command(
     files: Annotated[
         list[Path] | None,
