@@ -65,7 +65,7 @@ class SharedOptions(TyperCommand):
     (`therapy-faq --faq F list` lists F). Given in both places, the one after the command wins;
     given before a command that has no use for it, it is a usage error, as it is after it."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         parent = ctx.parent
         for name, flag in SHARED_OPTIONS.items():
             if parent is None or not _on_command_line(parent, name):
@@ -78,14 +78,14 @@ class SharedOptions(TyperCommand):
                 ctx.params[name] = parent.params[name]
         return super().invoke(ctx)
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """`ask [OPTIONS] QUESTION...` as click writes it (typer marks required arguments
         with braces)."""
         pieces = super().collect_usage_pieces(ctx)
         return [p[1:-1] if p[:1] == "{" and p[-1:] == "}" else p for p in pieces]
 
 
-def _on_command_line(ctx: typer.Context, name: str) -> bool:
+def _on_command_line(ctx: Any, name: str) -> bool:
     # by name: typer ships its own copy of click, whose ParameterSource is not click's
     source = ctx.get_parameter_source(name)
     return source is not None and source.name == "COMMANDLINE"
