@@ -124,7 +124,8 @@ class Assistant:
         return self.retriever.faq
 
     def assess(self, text: str) -> Assessment:
-        """The crisis screen's verdict on one message (for evaluation)."""
+        """The crisis screen's verdict on one message (for evaluation, and the chat's thanks and
+        goodbyes, which are screened before they are taken as small talk)."""
         clauses = sentences(text)
         return self.screen.assess(text, self.encoder.encode([text, *clauses]), clauses)
 

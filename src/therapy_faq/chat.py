@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from rich.console import Console
@@ -12,21 +14,50 @@ from rich.text import Text
 from therapy_faq.assistant import Assistant
 from therapy_faq.conversation import Conversation
 from therapy_faq.faq import Entry
-from therapy_faq.render import crisis_view, entry_view, help_line, reply_view
+from therapy_faq.render import crisis_view, entry_view, help_line, reply_view, topics_view
 
-QUIT = {"quit", "exit", "q", ":q", "bye"}
-HELP = {"help", "?", "/help"}
+QUIT = {"quit", "exit", "q", ":q"}
+GOODBYES = {"bye", "bye bye", "goodbye", "good bye", "see you", "see ya", "cya", "good night"}
+HELP = {"help", "?", "/help", "h"}
 CRISIS = {"crisis", "/crisis", "sos"}
+TOPICS = {"topics", "/topics", "list", "/list", "questions", "menu"}
+TOPICS_QUESTION = re.compile(
+    r"(?:what|which)(?: \w+)? (?:can|do|could) you (?:answer|cover|help with|know|tell me)"
+    r"|what (?:topics|questions|subjects) (?:are there|do you (?:have|know|cover))"
+    r"|(?:list|show)(?: me)?(?: all)?(?: the| your)? (?:topics|questions)"
+)
+THANKS = re.compile(
+    r"(?:ok(?:ay)? )?(?:thanks?|thank u|thx|ty|tysm|cheers|ta|many thanks)"
+    r"(?: you| u)?(?: (?:so|very) much| a lot| again| for (?:that|this|the (?:help|answer)))?"
+)
 
 HELP_TEXT = (
     "This is an offline FAQ: it answers common questions about therapy from a curated list, "
     "with their sources. It is not a person and cannot talk things through.\n"
     'Ask a question in your own words, for example "is it ok to cry in therapy?".\n'
-    "  a number   read one of the questions listed under the last answer\n"
+    "  a number   read one of the questions listed last\n"
+    "  topics     list every question it can answer, by topic\n"
     "  help       show this help\n"
     "  crisis     show where to get urgent help\n"
-    "  quit       leave (Ctrl-D or Ctrl-C work too)"
+    "  quit       leave (Ctrl-D, or Ctrl-C on an empty line; Ctrl-C clears a line)"
 )
+
+
+def small_talk(line: str) -> str | None:
+    """What a short message that is not a question asks for: "quit", "goodbye", "help",
+    "crisis", "topics" or "thanks"; None for anything else (a question)."""
+    said = " ".join(re.sub(r"[^\w\s?/:]", " ", line.lower()).split()).rstrip("?")
+    said = said or line.strip()  # "?" alone is a request for help
+    for kind, words in (("quit", QUIT), ("goodbye", GOODBYES), ("help", HELP | {"?"})):
+        if said in words:
+            return kind
+    if said in CRISIS:
+        return "crisis"
+    if said in TOPICS or TOPICS_QUESTION.fullmatch(said):
+        return "topics"
+    if THANKS.fullmatch(said):
+        return "thanks"
+    return None
 
 
 def banner(disclaimer: str) -> Panel:
@@ -39,13 +70,26 @@ def banner(disclaimer: str) -> Panel:
 
 
 def terminal_lines(prompt: str) -> Iterator[str]:
-    """Read lines with line editing and in-memory history (readline never writes a file here)."""
+    """Read lines with line editing and in-memory history (readline never writes a file here).
+    Ctrl-C clears the line being typed, as a shell does; on an empty line it leaves, as Ctrl-D
+    does; either way the terminal is left on a new line."""
+    get_buffer: Callable[[], str] = lambda: ""  # noqa: E731 - without readline, Ctrl-C leaves
     with contextlib.suppress(ImportError):  # not on every platform
-        import readline  # noqa: F401 - importing it turns on line editing for input()
+        import readline  # importing it turns on line editing for input()
+
+        get_buffer = readline.get_line_buffer
     while True:
+        typed = ""
         try:
             yield input(prompt)
+            continue
         except EOFError:
+            pass
+        except KeyboardInterrupt:
+            typed = get_buffer()
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        if not typed:
             return
 
 
@@ -67,27 +111,48 @@ def run_chat(
         line = raw.strip()
         if not line:
             continue
-        command = line.lower()
-        if command in QUIT:
+        talk = small_talk(line)
+        if talk in ("goodbye", "thanks") and current().assess(line).level != "none":
+            talk = None  # "thanks for everything", "see you" can be a farewell: screened as any
+        if talk in ("quit", "goodbye"):
             break
-        if command in HELP:
+        if talk == "help":
             console.print(Text(HELP_TEXT))
             console.print(help_line(resources, "Urgent help:", conversation.crisis_category))
             continue
-        if command in CRISIS:
+        if talk == "crisis":
             console.print(crisis_view(resources, conversation.crisis_category))
             continue
-        if interactive and line.isdecimal() and last:  # not isdigit: "²" is a digit
+        if talk == "topics":
+            listing, last = topics_view(current().faq)
+            console.print(listing)
+            continue
+        if talk == "thanks":
+            console.print(Text("You're welcome. Ask another question whenever you like."))
+            if conversation.after_crisis:
+                console.print(
+                    help_line(resources, resources.reminder, conversation.crisis_category)
+                )
+            continue
+        if interactive and line.isdecimal():  # not isdigit: "²" is a digit
             number = int(line)
             if 1 <= number <= len(last):
                 console.print(entry_view(last[number - 1]))
                 console.print()
-                continue
+            elif last:
+                console.print(Text(f"Type a number from 1 to {len(last)}, or ask a question."))
+            else:
+                console.print(
+                    Text("There is no list to pick from yet: ask a question, or type 'topics'.")
+                )
+            continue
         conversation.assistant = current()
         reply = conversation.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))
         last = [match.entry for match in reply.alternatives]
         if interactive:
             console.print()
+    if conversation.after_crisis:
+        console.print(help_line(resources, resources.reminder, conversation.crisis_category))
     if interactive:
         console.print(Text("Take care.", style="dim"))

@@ -151,6 +151,25 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
     return Group(*parts)
 
 
+def topics_view(faq: Faq) -> tuple[Text, list[Entry]]:
+    """The FAQ's questions under their first tag, numbered across the whole list (the chat
+    lets the user pick one by its number): the text and the entries in the order shown."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in faq.entries:
+        groups.setdefault(entry.tags[0] if entry.tags else "other", []).append(entry)
+    text = Text()
+    text.append(f"I can answer {len(faq.entries)} questions about therapy:", style="bold")
+    shown: list[Entry] = []
+    for tag, entries in groups.items():
+        text.append(f"\n{tag.replace('-', ' ').capitalize()}\n", style="bold cyan")
+        for entry in entries:
+            shown.append(entry)
+            text.append(f"  {len(shown)}. ")
+            text.append(entry.question + "\n")
+    text.append("Type a number to read one, or ask in your own words.", style="dim")
+    return text, shown
+
+
 def faq_table(faq: Faq) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column("id", style="cyan", no_wrap=True)

@@ -1,0 +1,88 @@
+"""The chat under a real pseudo-terminal (pexpect): what a person typing sees."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from .conftest import subprocess_env
+
+pexpect = pytest.importorskip("pexpect")
+pytestmark = pytest.mark.model
+
+PROMPT = "you> "
+
+
+def spawn_chat(real_paths):
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "therapy_faq", "chat", "--index", str(real_paths.index)],
+        env=subprocess_env(TERM="dumb", NO_COLOR="1"),
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(40, 100),
+    )
+    child.expect(PROMPT)
+    return child
+
+
+def said(child, line: str) -> str:
+    """What the chat prints in reply to `line`, up to the next prompt, on one line."""
+    child.sendline(line)
+    child.expect(PROMPT)
+    return " ".join(child.before.split())
+
+
+def test_help_topics_numbers_and_thanks(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    help_text = said(child, "help")
+    assert "topics" in help_text and "Urgent help:" in help_text and "988" in help_text
+    assert "immediate danger" not in help_text  # a line on urgent help, not the crisis panel
+    assert "no list to pick from yet" in said(child, "1")
+    topics = said(child, "what can you answer?")
+    assert "I can answer 46 questions" in topics and "Hugs" in topics
+    assert "46. What happens when a client walks out of a therapy session?" in topics
+    assert "walks out because they did not like" in said(child, "46")
+    assert "Type a number from 1 to 46" in said(child, "47")
+    assert "You're welcome" in said(child, "thank you!")
+    child.sendline("goodbye")
+    child.expect(pexpect.EOF)
+    assert child.before.split()[-2:] == ["Take", "care."]
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_clears_the_line_and_on_an_empty_line_leaves(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    child.send("is it ok to cr")
+    child.expect("cr")
+    child.sendintr()
+    child.expect(PROMPT)  # the chat goes on, with the line dropped
+    assert "─ Can you ask your therapist for a hug? ─" in said(child, "can i ask for a hug")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    assert child.before.startswith("\r\n")  # "Take care." on a line of its own
+    assert "Take care." in child.before and "Traceback" not in child.before
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_d_leaves_on_a_new_line(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    assert child.before.startswith("\r\n") and "Take care." in child.before
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_farewell_that_reads_as_a_crisis_is_screened_not_taken_as_goodbye(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    reply = said(child, "thanks for everything, goodbye everyone")
+    assert "988" in reply and "You're welcome" not in reply
+    after = said(child, "thank you")
+    assert "You're welcome" in after and "988" in after  # help stays in view after a crisis
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
