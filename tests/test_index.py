@@ -233,3 +233,27 @@ def test_a_screen_of_another_version_is_rebuilt_not_used(paths: Paths) -> None:
     with pytest.raises(IndexUnavailableError, match="another version"):
         load_index(paths.index)
     assert "Rebuilding" in _rebuilt_once(paths)
+
+
+def test_the_first_build_says_the_screen_is_trained_once_and_progress_moves(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine: no screen cached for these examples. The build says the wait is a
+    one-time step, and its progress goes up to the total."""
+    import yaml
+
+    from therapy_faq import service
+
+    examples = yaml.safe_load(crisis_examples_path().read_text(encoding="utf-8"))["examples"]
+    small = tmp_path / "examples.yaml"
+    small.write_text(yaml.safe_dump({"examples": examples[::60]}), encoding="utf-8")
+    monkeypatch.setattr(service, "crisis_examples_path", lambda: small)
+    said: list[str] = []
+    seen: list[tuple[int, int]] = []
+    open_assistant(paths, StubEncoder(), notify=said.append, progress=lambda *p: seen.append(p))
+    training = [line for line in said if line.startswith("Training the crisis screen")]
+    assert training and "once per machine" in training[0]
+    assert seen[0][0] < seen[-1][0] == seen[-1][1]
+    said.clear()
+    open_assistant(paths, StubEncoder(), notify=said.append)  # cached now: no training
+    assert not any(line.startswith("Training") for line in said)

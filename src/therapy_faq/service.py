@@ -112,6 +112,11 @@ def build(
         if examples is None:
             screen_dir = screen_folder(examples_sha256, fingerprint, encoder.dimension)
         else:
+            if notify:
+                notify(
+                    "Training the crisis screen on its examples: once per machine (and after "
+                    "an edit of the examples), a minute or two; later builds take seconds ..."
+                )
             screen_dir = trained_screen(
                 examples, examples_sha256, encoder, fingerprint, screen_progress
             )
