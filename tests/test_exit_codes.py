@@ -122,7 +122,7 @@ def test_questions_in_other_scripts_are_not_duplicates_of_each_other(tmp_path: P
     assert "обнять" in result.stdout and "Imported 2 of 3 rows" in " ".join(result.stderr.split())
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3, 0.6])
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3, 0.45, 0.6, 0.9])
 def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: float) -> None:
     """Ctrl-C while the CLI is still importing its libraries used to print a 20-line traceback."""
     import signal
@@ -142,7 +142,9 @@ def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: floa
     # handler, or as Python ends a process whose interrupt was handled.
     assert process.returncode in (130, -signal.SIGINT), stderr
     lines = stderr.strip().splitlines()  # perhaps "Building the index ..." first
-    assert "Traceback" not in stderr and lines[-1:] in ([], ["interrupted"]), stderr
+    assert "Traceback" not in stderr, stderr
+    if process.returncode == 130:  # typer's own silent exit 130 used to leave nothing said
+        assert lines[-1:] == ["interrupted"], stderr
     assert 130 in EXIT_CODES
 
 

@@ -103,6 +103,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 BROKEN_PIPE = 141  # as a shell reports a writer stopped by SIGPIPE
 MIN_WIDTH = 40  # below it (COLUMNS=0, a tiny pane) Rich printed nothing, crisis numbers included
 
@@ -206,8 +207,7 @@ def friendly_errors(debug: bool) -> Iterator[None]:
         err().print(_line(f"error: {exc}", style="red"), soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        err().print(_line("interrupted", style="dim"))
-        raise typer.Exit(130) from None
+        raise typer.Exit(INTERRUPTED) from None  # `main` says so
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(BROKEN_PIPE) from None
@@ -675,6 +675,9 @@ def main() -> None:
         err().print(_line(f"error: cannot write the output: {exc.strerror}", style="red"))
         raise SystemExit(OutputError.exit_code) from None
     except SystemExit as exit:
+        if exit.code == INTERRUPTED:  # from a command, or from typer, which exits 130 silently
+            sys.stderr.write("interrupted\n")
+            raise
         # Click (typer's) exits 1 when printing the help or the version hits a closed pipe,
         # after wrapping the streams so that nothing more fails: the one sign left to read.
         if exit.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
