@@ -3,8 +3,11 @@ so square brackets are shown as typed and never read as Rich markup."""
 
 from __future__ import annotations
 
+import re
+
 from rich import box
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -30,15 +33,58 @@ def sources_text(entry: Entry) -> Text:
     return text
 
 
-def entry_panel(entry: Entry) -> Panel:
-    return Panel(
-        Text(entry.answer),
-        title=Text(entry.question, style="bold"),
-        title_align="left",
-        box=box.ROUNDED,
-        border_style="green",
-        padding=(0, 1),
-    )
+LIST_ITEM = re.compile(r"(\s*)([-*•]|\d+[.)])\s+(.*)")
+
+
+def answer_body(answer: str) -> RenderableType:
+    """The answer's paragraphs; the items of a list wrap under their own text, not under their
+    marker."""
+    parts: list[RenderableType] = []
+    items: Table | None = None
+    items_width = 0
+    for line in answer.split("\n"):
+        item = LIST_ITEM.fullmatch(line)
+        if item is None:
+            items = None
+            parts.append(Text(line))
+            continue
+        indent, marker, text = item.groups()
+        if items is None or len(indent + marker) != items_width:  # a list of other markers
+            items = Table.grid(padding=(0, 1, 0, 0))
+            items.add_column(no_wrap=True)
+            items.add_column()
+            items_width = len(indent + marker)
+            parts.append(items)
+        items.add_row(Text(indent + marker), Text(text))
+    return Group(*parts)
+
+
+class TitledPanel:
+    """A panel whose title, when the terminal is too narrow for it, is shortened at a word
+    with an ellipsis (Rich cuts it at the border, mid-word)."""
+
+    def __init__(self, title: str, body: RenderableType) -> None:
+        self.title = title
+        self.body = body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = options.max_width - 6  # "╭─ " and " ─╮"
+        title = self.title
+        if cell_len(title) > room:
+            cut = title[: max(room - 1, 1)]
+            title = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+        yield Panel(
+            self.body,
+            title=Text(title, style="bold"),
+            title_align="left",
+            box=box.ROUNDED,
+            border_style="green",
+            padding=(0, 1),
+        )
+
+
+def entry_panel(entry: Entry) -> TitledPanel:
+    return TitledPanel(entry.question, answer_body(entry.answer))
 
 
 def entry_view(entry: Entry) -> RenderableType:
