@@ -101,12 +101,28 @@ entries:
     with pytest.raises(FaqError) as caught:
         load_faq(path)
     message = str(caught.value)
-    assert "entry 1 (id 'a'): field 'anwser': unknown key" in message
-    assert "entry 1 (id 'a'): field 'answer'" in message
-    assert "entry 2 (id 'a'): field 'answer'" in message
-    assert "entry 2 (id 'a'): field 'sources'" in message
-    assert "entry 3: field 'id'" in message
-    assert "entry 3: field 'sources.0.url'" in message
+    file = str(path)
+    # every problem at once, duplicates included, each with its line, in plain words
+    assert message.startswith(f"{file}: 7 problems in the FAQ:")
+    assert f"{file}:5: entry 1 (id 'a'): 'anwser' is not a known key (did you mean 'answer'?)" in (
+        message
+    )
+    assert f"{file}:3: entry 1 (id 'a'): answer is missing" in message
+    assert f"{file}:9: entry 2 (id 'a'): answer is empty" in message
+    assert f"{file}:10: entry 2 (id 'a'): sources needs at least one item" in message
+    assert f"{file}:11: entry 3: id is missing" in message
+    assert f"{file}:13: entry 3: source 1, url 'not-a-url' is not a web address" in message
+    assert f"{file}:3: the id 'a' is used by entry 1 (line 3) and entry 2 (line 7)" in message
+    assert "String should" not in message and "pattern" not in message
+
+
+def test_a_bad_id_gets_a_valid_one_suggested(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'entries:\n  - {id: "Crying In Session", question: Q?, answer: A, sources: [{title: T}]}\n',
+    )
+    with pytest.raises(FaqError, match=r"not a valid id.*try 'crying-in-session'"):
+        load_faq(path)
 
 
 def test_duplicate_ids_and_questions(tmp_path: Path) -> None:
@@ -118,14 +134,41 @@ entries:
   - {id: a, question: "same?", answer: B, sources: [{title: T, document: d}]}
 """,
     )
-    with pytest.raises(FaqError, match=r"duplicate id 'a'.*duplicate question 'same\?'"):
+    with pytest.raises(FaqError) as caught:
         load_faq(path)
+    assert "the id 'a' is used by entry 1 (line 3) and entry 2 (line 4)" in str(caught.value)
+    assert "the question 'same?' is used by entry 1" in str(caught.value)
 
 
-def test_yaml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "entries:\n  - id: a\n    question: [unclosed\n")
-    with pytest.raises(FaqError, match=re.escape(str(path)) + r":\d+:\d+: YAML syntax error"):
+def test_a_source_needs_only_a_title(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "entries:\n  - {id: a, question: Q?, answer: A, sources: [{title: A book on therapy}]}\n",
+    )
+    assert load_faq(path).entries[0].sources[0].document is None
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "quoted"),
+    [
+        ('entries:\n  - id: a\n    question: "unclosed\n', "quotation mark opened here", 3),
+        ("entries:\n  - {id: a, question: [x, y\n", "bracket opened here", 2),
+        ("entries:\n  - id: a\n    question: what: now\n", "put this text in quotes", 3),
+        ("entries:\n  - id: a\n    question: x\n   answer: y\n", "indentation", 4),
+    ],
+)
+def test_yaml_syntax_errors_are_plain_and_quote_the_line_with_a_caret(
+    tmp_path: Path, text: str, words: str, quoted: int
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(FaqError) as caught:
         load_faq(path)
+    header, line, caret = str(caught.value).splitlines()
+    assert header.startswith(f"{path}:{quoted}:") and "YAML syntax error" in header
+    assert words in header and "scalar" not in header
+    assert line.startswith(f"  {quoted} | ") and line[6:] == text.splitlines()[quoted - 1]
+    column = int(header.split(":")[2])
+    assert caret.index("^") - 6 == column - 1
 
 
 def test_missing_file(tmp_path: Path) -> None:

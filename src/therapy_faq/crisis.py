@@ -123,14 +123,18 @@ class CrisisResources(BaseModel):
 
 
 def _read_yaml(path: Path, what: str) -> Any:
+    text = ""
     try:
-        return yamlfile.load(read_text(path))
+        text = read_text(path)
+        return yamlfile.load(text)
     except OSError as exc:
         raise FaqError(f"cannot read the {what} file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise FaqError(f"{path}: the {what} file is not UTF-8 text") from None
     except yamlfile.YamlShapeError as exc:
         raise FaqError(f"{path}: the {what} file: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        raise FaqError(yamlfile.syntax_error(path, text, exc)) from None
     except yaml.YAMLError as exc:
         raise FaqError(f"{path}: YAML error: {exc}") from None
 

@@ -23,7 +23,7 @@ from pydantic import (
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Text
+from therapy_faq.fields import Text, plain_message
 from therapy_faq.files import read_regular
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -35,7 +35,7 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Text
-    document: Text
+    document: Text | None = None  # the source's file name in the seeds; a book or a page has none
     url: Annotated[Text, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     question: Text | None = None
 
@@ -161,33 +161,87 @@ def _parse(path: Path, text: str) -> Faq:
     except yamlfile.YamlShapeError as exc:
         raise FaqError(f"{path}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise FaqError(f"{where}: YAML syntax error: {exc.problem or exc}") from None
+        raise FaqError(yamlfile.syntax_error(path, text, exc)) from None
     except yaml.YAMLError as exc:
         raise FaqError(f"{path}: YAML error: {exc}") from None
     try:
         return Faq.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(error, data) for error in exc.errors()]
-        count = len(lines)
-        header = f"{path}: {count} problem{'s' if count != 1 else ''} in the FAQ:"
-        raise FaqError("\n".join([header, *(f"  - {line}" for line in lines)])) from None
+        errors = exc.errors()
+    lines = yamlfile.node_lines(text)
+    # Duplicates are found here, on the data as written, so that they are reported with the
+    # other problems (pydantic checks them only once every entry is valid).
+    found = [_describe(error, data, lines) for error in errors if error["loc"]]
+    found += _duplicates(data, lines)
+    found.sort(key=lambda problem: problem[0])
+    count = len(found)
+    header = f"{path}: {count} problem{'s' if count != 1 else ''} in the FAQ:"
+    body = [f"  {path}:{line}: {words}" if line else f"  {path}: {words}" for line, words in found]
+    raise FaqError("\n".join([header, *body]))
 
 
-def _describe(error: Any, data: Any) -> str:
-    """Name the entry (by id when it has one) and the field of one validation error."""
-    loc = list(error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (typo?)"
+Problem = tuple[int, str]  # (line, or 0 when unknown; what is wrong, in plain words)
+
+_KEYS = {
+    "entries": Entry.model_fields,
+    "sources": Source.model_fields,
+    "top": Faq.model_fields,
+}
+
+
+def _describe(error: Any, data: Any, lines: dict[tuple[str | int, ...], int]) -> Problem:
+    """One validation error: the line it is on, the entry (by position and id), the field in
+    words ("source 1, document") and what is wrong with it."""
+    loc = tuple(error["loc"])
+    line = lines.get(loc) or lines.get(loc[:-1]) or 0
     if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-        position = loc[1]
-        entry_id = None
-        with contextlib.suppress(AttributeError, IndexError, KeyError, TypeError):
-            entry_id = data["entries"][position].get("id")
-        who = f"entry {position + 1}" + (f" (id '{entry_id}')" if entry_id else "")
-        field = ".".join(str(part) for part in loc[2:]) or "(the entry itself)"
-        return f"{who}: field '{field}': {message}"
-    field = ".".join(str(part) for part in loc) or "(top level)"
-    return f"{field}: {message}"
+        who = _entry_name(data, loc[1])
+        rest = loc[2:]
+        keys = _KEYS["sources"] if rest[:1] == ("sources",) and len(rest) >= 3 else _KEYS["entries"]
+        field = _field_words(rest) if rest else "the entry"
+        if error["type"] == "extra_forbidden":  # the key is the problem: quote it as written
+            field = ", ".join([*filter(None, [_field_words(rest[:-1])]), f"'{rest[-1]}'"])
+        return line, f"{who}: {field} {plain_message(error, keys)}"
+    field = ".".join(str(part) for part in loc)
+    return line, f"{field or 'the file'} {plain_message(error, _KEYS['top'])}"
+
+
+def _field_words(rest: tuple[str | int, ...]) -> str:
+    """("sources", 0, "document") -> "source 1, document"; ("alternates", 2) -> "alternate 3"."""
+    words: list[str] = []
+    for part in rest:
+        if isinstance(part, int) and words:
+            words[-1] = f"{words[-1].removesuffix('s')} {part + 1}"
+        else:
+            words.append(str(part))
+    return ", ".join(words)
+
+
+def _entry_name(data: Any, position: int) -> str:
+    entry_id = None
+    with contextlib.suppress(AttributeError, IndexError, KeyError, TypeError):
+        entry_id = data["entries"][position].get("id")
+    return f"entry {position + 1}" + (f" (id '{entry_id}')" if isinstance(entry_id, str) else "")
+
+
+def _duplicates(data: Any, lines: dict[tuple[str | int, ...], int]) -> list[Problem]:
+    """Ids and questions (ignoring case) used by more than one entry, naming every one."""
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    found: list[Problem] = []
+    for key, fold in (("id", str), ("question", str.casefold)):
+        where: dict[str, list[int]] = {}
+        for position, entry in enumerate(entries):
+            value = entry.get(key) if isinstance(entry, dict) else None
+            if isinstance(value, str) and value.strip():
+                where.setdefault(fold(value.strip()), []).append(position)
+        for value, positions in where.items():
+            if len(positions) > 1:
+                places = [
+                    f"entry {p + 1} (line {lines.get(('entries', p, key), '?')})" for p in positions
+                ]
+                listed = ", ".join(places[:-1]) + " and " + places[-1]
+                first = lines.get(("entries", positions[0], key), 0)
+                found.append((first, f"the {key} {value!r} is used by {listed}"))
+    return found

@@ -29,7 +29,8 @@ def sources_text(entry: Entry) -> Text:
         text.append(source.title, style="italic")
         if source.url:
             text.append(f" ({source.url})", style="cyan")
-        text.append(f" [{source.document}]", style="dim")
+        if source.document:
+            text.append(f" [{source.document}]", style="dim")
     return text
 
 

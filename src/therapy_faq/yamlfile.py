@@ -113,3 +113,67 @@ def load(text: str) -> Any:
     Raises YamlShapeError, or yaml.YAMLError for what YAML itself refuses."""
     check_shape(text)
     return yaml.load(text, Loader=_StrictLoader)
+
+
+Path_ = tuple[str | int, ...]
+
+
+def node_lines(text: str) -> dict[Path_, int]:
+    """The line (1-based) where each value of the document starts, by its path of keys and
+    list positions (`("entries", 2, "sources", 0, "url")`): problems found in the data can then
+    be reported where the file says them. Empty when the text does not compose."""
+    try:
+        root = yaml.compose(text, Loader=_BASE)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[Path_, int] = {}
+    stack: list[tuple[Path_, yaml.Node]] = [((), root)] if root is not None else []
+    while stack:  # not recursive: check_shape bounded the depth, this keeps it bounded too
+        path, node = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    lines.setdefault((*path, key.value), key.start_mark.line + 1)
+                    stack.append(((*path, key.value), value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((*path, i), item) for i, item in enumerate(node.value))
+    return lines
+
+
+def syntax_error(path: object, text: str, exc: yaml.MarkedYAMLError) -> str:
+    """A YAML syntax error in plain words, at the place to fix, with the line quoted and a caret
+    under the column: "the quotation mark opened here is never closed", not PyYAML's "found
+    unexpected end of stream while scanning a quoted scalar"."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark
+    at_end = mark is not None and mark.line >= len(text.splitlines())
+    ended = at_end or "end of stream" in problem or "<stream end>" in problem
+    if exc.context_mark is not None and (mark is None or ended):
+        mark = exc.context_mark  # where the unfinished thing began
+    if "quoted scalar" in context:
+        words = "the quotation mark opened here is never closed"
+    elif "flow" in context and ("expected ','" in problem or ended):
+        words = "the bracket opened here is never closed"
+    elif "mapping values are not allowed" in problem:
+        words = "a colon and a space here would start a new key: put this text in quotes"
+    elif "'\\t'" in problem or "tab character" in problem:
+        words = "a tab character: indent with spaces"
+    elif any(
+        words in problem for words in ("expected <block", "expected '-' indicator", "expected key")
+    ):
+        words = "the indentation of this line does not match the lines above it"
+    elif "undefined alias" in problem:
+        words = "an alias (*name) that no anchor (&name) defines"
+    else:
+        words = problem + (f" ({context})" if context else "")
+    if mark is None:
+        return f"{path}: YAML syntax error: {words}"
+    header = f"{path}:{mark.line + 1}:{mark.column + 1}: YAML syntax error: {words}"
+    source = text.splitlines()
+    if mark.line >= len(source):
+        return header
+    number = str(mark.line + 1)
+    quoted = source[mark.line].expandtabs(1)[:200]
+    caret = " " * min(mark.column, len(quoted))
+    return f"{header}\n  {number} | {quoted}\n  {' ' * len(number)} | {caret}^"
