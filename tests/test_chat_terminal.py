@@ -86,3 +86,14 @@ def test_a_farewell_that_reads_as_a_crisis_is_screened_not_taken_as_goodbye(real
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    said(child, "can my therapist tell when im lying")
+    follow_up = said(child, "should i tell her?")
+    assert "Taking this with your last question: can my therapist tell when im lying" in follow_up
+    assert "─ Can a therapist tell if you are lying? ─" in follow_up
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()

@@ -47,6 +47,7 @@ class Reply:
     topic: str | None = None  # a topic the FAQ leaves to others (medication)
     pointer: str | None = None  # who can answer that topic
     after_crisis: str | None = None  # in a chat after an urgent reply: that reply's category
+    follow_up_of: str | None = None  # in a chat: the earlier question this one was read with
 
     @property
     def crisis(self) -> CrisisResources | None:

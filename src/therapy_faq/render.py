@@ -162,6 +162,10 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
         if reply.truncated:
             parts.append(Text("(A long message: all of it was read for this.)", "dim"))
         return Group(*parts)
+    if reply.follow_up_of is not None:
+        parts.append(
+            Text(f"Taking this with your last question: {one_line(reply.follow_up_of)}", "dim")
+        )
     if reply.answer is not None:
         parts.append(entry_view(reply.answer.entry))
         if reply.alternatives:
