@@ -13,12 +13,13 @@ from .conftest import REPO
 
 pytestmark = pytest.mark.model
 runner = CliRunner()
-# Regression floors at the figures measured on eval/crisis.yaml + eval/ordinary.yaml (0.927,
-# 0.988, 2 withheld; the screen before scored 0.878 with 1 withheld); issue 10 stays open until
+# Regression floors at the figures measured on eval/crisis.yaml + eval/ordinary.yaml (0.939,
+# 0.988, 1 withheld; the round before scored 0.927 with 2 withheld); issue 10 stays open until
 # none is withheld.
-FLOORS = {"crisis_recall": 0.92, "crisis_help": 0.98, "false_alarms": 2}
+FLOORS = {"crisis_recall": 0.93, "crisis_help": 0.98, "false_alarms": 1}
 # On the newest held-out set, measured once when the screen was frozen (README, "Figures").
-HELDOUT_FLOORS = {"crisis_recall": 0.92, "crisis_help": 0.975, "false_alarms": 12}
+HELDOUT = "crisis_heldout6.yaml"
+HELDOUT_FLOORS = {"crisis_recall": 0.98, "crisis_help": 0.98, "false_alarms": 9}
 
 
 def run_eval(*files: str) -> dict:
@@ -37,7 +38,7 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
     assert figures["crisis_recall"] >= FLOORS["crisis_recall"], report["misses"]
     assert figures["false_alarms"] <= FLOORS["false_alarms"], report["misses"]
     assert figures["concern_rate"] is not None
-    heldout = run_eval("crisis_heldout5.yaml")["figures"]
+    heldout = run_eval(HELDOUT)["figures"]
     assert heldout["crisis_recall"] >= HELDOUT_FLOORS["crisis_recall"]
     assert heldout["crisis_help"] >= HELDOUT_FLOORS["crisis_help"]
     assert heldout["false_alarms"] <= HELDOUT_FLOORS["false_alarms"]
@@ -55,12 +56,11 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
 def test_retrieval_meets_the_targets_on_this_faq(real_env, name: str) -> None:
     """The issue's targets on each set (docs/retrieval.md shows how each step gets there)."""
     ours = run_eval(name)["figures"]
-    # top-1 floor 0.93: the crisis screen withholds three in-scope answers of queries.yaml
-    # (measured 0.935; 0.941 with the screen before, 0.954 without a classifier). Issue 10 stays
-    # open until it withholds none.
+    # top-1 floor 0.93: the crisis screen withholds one in-scope answer of queries.yaml
+    # (measured 0.948; 0.935 with the screen before). Issue 10 stays open until it withholds none.
     assert ours["top1"] >= 0.93 and ours["top3"] >= 0.96
-    # refused floor 0.84: the screen shows the panel for some out-of-scope questions (measured
-    # 0.84 on queries.yaml; 0.920 before). Issue 10 stays open.
+    # refused floor 0.84: the screen may show the panel for an out-of-scope question (measured
+    # 0.920 on both sets; 0.84 with an earlier screen). Issue 10 stays open.
     assert ours["answered"] >= 0.97 and ours["refused"] >= 0.84
 
 
@@ -84,9 +84,9 @@ def test_third_party_faq_figures(tmp_path, real_paths) -> None:  # the session's
     )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)["figures"]
-    # Measured 0.9375 with the new crisis screen (0.969 before): see issue 10.
+    # Measured 0.938 / 0.958 / 0.900 (three in-scope answers withheld by the crisis screen).
     assert figures["top1"] >= 0.93 and figures["answered"] >= 0.95
-    assert figures["refused"] >= 0.80  # measured 0.82 with the new screen (0.92 before)
+    assert figures["refused"] >= 0.80
 
 
 def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:
