@@ -165,8 +165,19 @@ class Assistant:
         if verdict.level == "urgent":
             return reply
         matches = self.retriever.rank(vectors[0], text, top_k + 1)
+        scoring = self.retriever.scoring
+        topic = self.retriever.index.topics.closest(vectors[0])
+        wording = max((m.wording for m in matches), default=0.0)
+        if topic is not None and scoring.refers(topic.similarity, wording):
+            return replace(
+                reply,
+                status="no_match",
+                alternatives=matches[:top_k],
+                topic=topic.id,
+                pointer=topic.pointer,
+            )
         runner_up = matches[1].score if len(matches) > 1 else None
-        answered = bool(matches) and self.retriever.scoring.accepts(matches[0].score, runner_up)
+        answered = bool(matches) and scoring.accepts(matches[0].score, runner_up)
         if not answered and verdict.level == "none" and is_medication_question(text):
             return replace(
                 reply,

@@ -3,7 +3,8 @@ step after step, then swapped in whole.
 
 The steps, in order: embed every wording (and answer) into `vectors.npy` and `index.faiss`;
 train the entry classifier; copy the crisis screen (trained beforehand, once per examples file:
-`screen_training.py`); write the rows and the validated FAQ; build the lexical index; record the
+`screen_training.py`); embed the topics the FAQ leaves to others (`topics.py`); write the rows
+and the validated FAQ; build the lexical index; record the
 shared question-time model (`query_model.py`) and write the manifest. A build killed part-way
 leaves the previous index in place; concurrent builds of one folder wait for each other.
 """
@@ -51,6 +52,7 @@ from therapy_faq.index import (
 )
 from therapy_faq.lexical import build_bm25
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE
+from therapy_faq.topics import Topics, topic_rows, write_topics
 
 BUILD_BATCH = 2048
 HNSW_NEIGHBOURS = 32
@@ -65,6 +67,8 @@ def build_index(
     encoder: Encoder,
     screen_dir: Path,
     examples_sha256: str,
+    topics: Topics | None = None,
+    topics_sha256: str = "",
     progress: Callable[[int, int], None] | None = None,
     unless_current: bool = False,
 ) -> Manifest:
@@ -77,7 +81,9 @@ def build_index(
     from filelock import FileLock
 
     texts, positions, kinds = index_rows(faq)
-    total = len(texts)
+    topics = topics or Topics()
+    topic_texts, _ = topic_rows(topics)
+    total = len(texts) + len(topic_texts)
     # A symlinked index folder keeps its link: the folder it points at is replaced.
     index_dir = Path(os.path.realpath(index_dir))
     ensure_replaceable(index_dir)
@@ -97,7 +103,9 @@ def build_index(
         _clear_leftovers(index_dir)  # holding the lock, no other build is running
         model_sha256 = encoder.fingerprint()
         if unless_current:
-            current = _current_manifest(index_dir, faq_sha256, examples_sha256, encoder)
+            current = _current_manifest(
+                index_dir, faq_sha256, examples_sha256, topics_sha256, encoder
+            )
             if current is not None and current.model_sha256 == model_sha256:
                 return current
         staging = Path(
@@ -109,6 +117,7 @@ def build_index(
             _embed(texts, encoder, staging, advance)
             _train_entry_classifier(faq, positions, staging)
             _copy_screen(screen_dir, staging)
+            _embed_topics(topics, topic_texts, encoder, staging, advance)
             _write_rows(faq, positions, kinds, staging)
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
             manifest = Manifest(
@@ -122,6 +131,7 @@ def build_index(
                 faq_file=str(faq_path.absolute()),
                 faq_sha256=faq_sha256,
                 examples_sha256=examples_sha256,
+                topics_sha256=topics_sha256,
                 query_model=_query_model(encoder),
                 **_file_records(staging),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,10 +162,10 @@ def _clear_leftovers(index_dir: Path) -> None:
 
 
 def _current_manifest(
-    index_dir: Path, faq_sha256: str, examples_sha256: str, encoder: Encoder
+    index_dir: Path, faq_sha256: str, examples_sha256: str, topics_sha256: str, encoder: Encoder
 ) -> Manifest | None:
     model = ModelIdentity(encoder.name, encoder.dimension)
-    if not check_index(index_dir, faq_sha256, examples_sha256, model).ok:
+    if not check_index(index_dir, faq_sha256, examples_sha256, model, topics_sha256).ok:
         return None
     try:
         load_index(index_dir)  # whole, not only a current manifest
@@ -186,6 +196,21 @@ def _train_entry_classifier(faq: Faq, positions: list[int], staging: Path) -> No
 def _copy_screen(screen_dir: Path, staging: Path) -> None:
     for name in (SCREEN_WEIGHTS_FILE, SCREEN_SETTINGS_FILE):
         shutil.copyfile(screen_dir / name, staging / name)
+
+
+def _embed_topics(
+    topics: Topics,
+    texts: list[str],
+    encoder: Encoder,
+    staging: Path,
+    advance: Callable[[int], None],
+) -> None:
+    """`topics.json` and `topic_vectors.npy` (a few hundred examples: one batch or two)."""
+    vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
+    if texts:
+        vectors = _normalised(encoder.encode(texts), encoder)
+        advance(len(texts))
+    write_topics(staging, topics, vectors)
 
 
 def _write_rows(faq: Faq, positions: list[int], kinds: list[int], staging: Path) -> None:

@@ -518,6 +518,15 @@ def validate(
             ),
             soft_wrap=True,
         )
+        from therapy_faq.settings import topics_path
+        from therapy_faq.topics import load_topics
+
+        topics = load_topics(topics_path())
+        count = sum(len(t.examples) for t in topics.topics)
+        out().print(
+            _line(f"{topics_path()}: OK, {len(topics.topics)} topics, {count} examples"),
+            soft_wrap=True,
+        )
         examples = load_examples(crisis_examples_path())
         concern = sum(e.level == "concern" for e in examples.examples)
         out().print(

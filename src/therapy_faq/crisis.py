@@ -122,7 +122,7 @@ class CrisisResources(BaseModel):
         }
 
 
-def _read_yaml(path: Path, what: str) -> Any:
+def read_yaml(path: Path, what: str) -> Any:
     text = ""
     try:
         text = read_text(path)
@@ -140,7 +140,7 @@ def _read_yaml(path: Path, what: str) -> Any:
 
 
 def load_resources(path: Path) -> CrisisResources:
-    data = _read_yaml(path, "crisis resources")
+    data = read_yaml(path, "crisis resources")
     try:
         return CrisisResources.model_validate(data)
     except ValidationError as exc:
@@ -180,7 +180,7 @@ class CrisisExamples(BaseModel):
 
 
 def load_examples(path: Path) -> CrisisExamples:
-    data = _read_yaml(path, "crisis examples")
+    data = read_yaml(path, "crisis examples")
     try:
         examples = CrisisExamples.model_validate(data)
     except ValidationError as exc:

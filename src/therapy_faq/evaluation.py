@@ -122,6 +122,7 @@ class Report:
     answered: int = 0
     out_of_scope: int = 0
     refused: int = 0
+    pointed: int = 0  # refused with a pointer to who can answer (a topic)
     crisis: int = 0
     crisis_urgent: int = 0
     crisis_help: int = 0
@@ -151,6 +152,7 @@ class Report:
             "mrr": rate(self.reciprocal_rank, self.in_scope),
             "answered": rate(self.answered, self.in_scope),
             "refused": rate(self.refused, self.out_of_scope),
+            "pointed": rate(self.pointed, self.out_of_scope),
             "crisis_recall": rate(self.crisis_urgent, self.crisis),
             "crisis_help": rate(self.crisis_help, self.crisis),
             "crisis_recall_patterns": rate(self.crisis_by_patterns, self.crisis),
@@ -218,6 +220,7 @@ def evaluate(assistant: Assistant, sets: list[EvalSet]) -> Report:
             report.out_of_scope_crisis += reply.status == "crisis"
             if reply.status == "no_match":
                 report.refused += 1
+                report.pointed += reply.topic is not None
             else:
                 report.misses.append(Miss("out_of_scope", text, ["no_match"], _describe(reply)))
         for crisis in eval_set.crisis:

@@ -20,7 +20,8 @@ def validation_problems(exc: ValidationError, shown: int = 20) -> str:
     a screenful (nor pydantic's several lines and links per problem)."""
     errors = exc.errors()
     text = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:shown]
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'} {plain_message(e)}"
+        for e in errors[:shown]
     )
     return text + (f"; and {len(errors) - shown} more" if len(errors) > shown else "")
 
@@ -44,7 +45,8 @@ def plain_message(error: Any, known_keys: Iterable[str] = ()) -> str:
     if kind == "string_too_short":
         return "is empty"
     if kind == "too_short":
-        return "needs at least one item"
+        least = (error.get("ctx") or {}).get("min_length", 1)
+        return "needs at least one item" if least == 1 else f"needs at least {least} items"
     if kind == "extra_forbidden":
         from difflib import get_close_matches
 

@@ -11,6 +11,7 @@ An index folder holds data files only (no pickle anywhere):
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen_weights.npy`, `screen.json`: the crisis screen's classifier (see `screen_training.py`);
+- `topics.json`, `topic_vectors.npy`: the topics the FAQ leaves to others (see `topics.py`);
 - `manifest.json`: what the index was built from, and which exported model answers questions
   (`query_model.py`: one file per machine, shared by every index).
 """
@@ -34,6 +35,7 @@ from therapy_faq.files import read_regular, read_text
 from therapy_faq.lexical import Bm25Scorer
 from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
 from therapy_faq.terminal import listing, printable
+from therapy_faq.topics import TOPIC_VECTORS_FILE, TOPICS_FILE, TopicIndex
 
 INDEX_FILE = "index.faiss"
 VECTORS_FILE = "vectors.npy"
@@ -43,7 +45,7 @@ FAQ_FILE = "faq.json"
 BM25_DIR = "bm25"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 HASHED_ALWAYS_BYTES = 8_000_000  # files up to this size are hashed at every load
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
 FULL_SCAN_ROWS = 50_000  # up to this many rows a question scores every entry, without FAISS
@@ -79,6 +81,7 @@ class Manifest(BaseModel):
     faq_file: str
     faq_sha256: str
     examples_sha256: str
+    topics_sha256: str
     query_model: QueryModelRecord | None  # None: questions use the build's encoder itself
     file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
     file_sha256: dict[str, str]  # every file, to notice any change (see `verify_files`)
@@ -96,6 +99,7 @@ class LoadedIndex:
     faq: Faq  # the index's own copy, validated when it was built
     folder: Path
     screen: ScreenModel
+    topics: TopicIndex
     classifier: np.ndarray | None  # (entries, dimension + 1), or None past the size limit
     bm25: Bm25Scorer
     search: Any | None  # the FAISS index, read only past FULL_SCAN_ROWS
@@ -169,6 +173,8 @@ _INDEX_FILES = {
     BM25_DIR,
     SCREEN_WEIGHTS_FILE,
     SCREEN_SETTINGS_FILE,
+    TOPICS_FILE,
+    TOPIC_VECTORS_FILE,
     CLASSIFIER_FILE,
     "screen.npy",  # format 6
     "rows.json",  # formats before 5
@@ -318,10 +324,14 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def check_index(
-    index_dir: Path, faq_sha256: str, examples_sha256: str, model: ModelIdentity
+    index_dir: Path,
+    faq_sha256: str,
+    examples_sha256: str,
+    model: ModelIdentity,
+    topics_sha256: str | None = None,
 ) -> IndexState:
-    """Compare the manifest with the FAQ, the crisis examples and the model in use (cheap: no
-    vectors are read, no model loaded)."""
+    """Compare the manifest with the FAQ, the crisis examples, the topics (unless None) and the
+    model in use (cheap: no vectors are read, no model loaded)."""
     if not (index_dir / MANIFEST_FILE).is_file():
         return IndexState("missing", "none found")
     try:
@@ -336,6 +346,8 @@ def check_index(
         return IndexState("stale", "the FAQ file changed since the index was built")
     if manifest.examples_sha256 != examples_sha256:
         return IndexState("stale", "the crisis examples changed since the index was built")
+    if topics_sha256 is not None and manifest.topics_sha256 != topics_sha256:
+        return IndexState("stale", "the topics file changed since the index was built")
     return IndexState("ok", "up to date")
 
 
@@ -417,6 +429,7 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
         row_entries = np.load(index_dir / ROW_ENTRIES_FILE, allow_pickle=False)
         row_kinds = np.load(index_dir / ROW_KINDS_FILE, allow_pickle=False)
         screen = ScreenModel.load(index_dir)
+        topics = TopicIndex.load(index_dir)
         classifier = (
             np.load(index_dir / CLASSIFIER_FILE, allow_pickle=False)
             if CLASSIFIER_FILE in manifest.file_sizes
@@ -435,6 +448,7 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
         or (rows and (row_entries.min() < 0 or row_entries.max() >= len(entry_ids)))
         or np.any(np.diff(row_entries) < 0)
         or screen.dimension != manifest.dimension
+        or (len(topics.rows) and topics.vectors.shape[1] != manifest.dimension)
         or bm25.size != manifest.entry_count
         or (
             classifier is not None
@@ -450,6 +464,7 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
         faq,
         index_dir,
         screen=screen,
+        topics=topics,
         classifier=None if classifier is None else classifier.astype(np.float32, copy=False),
         bm25=bm25,
         search=_read_faiss(index_dir) if rows > FULL_SCAN_ROWS else None,

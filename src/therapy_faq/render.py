@@ -275,6 +275,7 @@ FIGURE_LABELS = {
     "mrr": "mean reciprocal rank",
     "answered": "in-scope questions answered",
     "refused": "out-of-scope questions refused",
+    "pointed": "  refused with a pointer to who can answer",
     "crisis_recall": "crisis messages met with the urgent reply",
     "crisis_help": "crisis messages shown help (urgent or concern)",
     "crisis_recall_patterns": "  urgent with a pattern match",

@@ -36,6 +36,12 @@ class Scoring:
     min_score: float = 0.38
     min_margin: float = 0.0  # lead over the runner-up needed below `sure_score`
     sure_score: float = 1.0
+    # A question goes to a topic the FAQ leaves to others (`topics.py`) when its closest topic
+    # example is at least this similar, and at least `topic_margin` closer than the best
+    # wording of any entry (`python scripts/calibrate_topics.py`, on eval/queries.yaml: the
+    # most refused, then the most refused with a pointer; 0.35 tied, the stricter was kept).
+    topic_similarity: float = 0.4
+    topic_margin: float = 0.05
 
     def combine(self, signals: Signals) -> np.ndarray:
         """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
@@ -57,6 +63,11 @@ class Scoring:
             return False
         return best >= self.sure_score or runner_up is None or best - runner_up >= self.min_margin
 
+    def refers(self, topic: float, wording: float) -> bool:
+        """Whether a question whose closest topic example has cosine `topic`, and whose best
+        FAQ wording `wording`, belongs to the topic rather than to the FAQ."""
+        return topic >= self.topic_similarity and topic - wording >= self.topic_margin
+
 
 DEFAULT_SCORING = Scoring()
 
@@ -76,6 +87,7 @@ class Signals:
 class Match:
     entry: Entry
     score: float
+    wording: float = 0.0  # cosine of the question to the entry's closest wording
 
 
 def clean_query(text: str) -> str:
@@ -172,4 +184,7 @@ class Retriever:
             order = top[np.argsort(-scores[top], kind="stable")]
         else:
             order = np.argsort(-scores, kind="stable")
-        return [Match(self.faq.entries[int(entries[i])], float(scores[i])) for i in order]
+        return [
+            Match(self.faq.entries[int(entries[i])], float(scores[i]), float(signals.wording[i]))
+            for i in order
+        ]

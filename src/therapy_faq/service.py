@@ -42,8 +42,9 @@ from therapy_faq.index import (
 from therapy_faq.query_model import SharedModel
 from therapy_faq.retrieval import Retriever
 from therapy_faq.safety import CrisisScreen
-from therapy_faq.settings import crisis_examples_path, crisis_resources_path
+from therapy_faq.settings import crisis_examples_path, crisis_resources_path, topics_path
 from therapy_faq.terminal import printable
+from therapy_faq.topics import load_topics, topic_rows, topics_sha256
 
 QUERY_THREADS = 1
 Notify = Callable[[str], None]
@@ -95,7 +96,9 @@ def build(
     if not screen_is_cached(examples_sha256, fingerprint, encoder.dimension):
         examples = load_examples(examples_path)
         screen_rows = training_size(examples)
-    faq_rows = len(index_rows(faq)[0])
+    topics_hash = topics_sha256(topics_path())  # hashed before it is read, as the FAQ is
+    topics = load_topics(topics_path())
+    faq_rows = len(index_rows(faq)[0]) + len(topic_rows(topics)[0])
     done = 0
 
     def screen_progress(count: int) -> None:
@@ -134,6 +137,8 @@ def build(
             encoder,
             screen_dir=screen_dir,
             examples_sha256=examples_sha256,
+            topics=topics,
+            topics_sha256=topics_hash,
             progress=index_progress,
             unless_current=unless_current,
         )
@@ -159,6 +164,7 @@ def open_assistant(
         faq_sha256(paths.faq),
         file_sha256(crisis_examples_path()),
         ModelIdentity(encoder.name, encoder.dimension) if encoder else REFERENCE_MODEL,
+        topics_sha256(topics_path()),
     )
     index = None
     if state.ok:

@@ -9,6 +9,7 @@ from pathlib import Path
 FAQ_ENV = "THERAPY_FAQ_FILE"
 INDEX_ENV = "THERAPY_FAQ_INDEX"
 CRISIS_ENV = "THERAPY_FAQ_CRISIS_FILE"
+TOPICS_ENV = "THERAPY_FAQ_TOPICS_FILE"
 APP_NAME = "therapy-faq"
 DEFAULT_TOP_K = 3  # related questions shown under an answer
 
@@ -31,6 +32,12 @@ def crisis_resources_path() -> Path:
     """The crisis resources shown to people in crisis; localise with THERAPY_FAQ_CRISIS_FILE."""
     env = os.environ.get(CRISIS_ENV)
     return Path(env) if env else data_file("crisis.yaml")
+
+
+def topics_path() -> Path:
+    """The topics the FAQ leaves to others; another file with THERAPY_FAQ_TOPICS_FILE."""
+    env = os.environ.get(TOPICS_ENV)
+    return Path(env) if env else data_file("topics.yaml")
 
 
 def default_eval_files() -> list[Path]:
