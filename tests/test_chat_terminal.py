@@ -81,8 +81,8 @@ def test_a_farewell_that_reads_as_a_crisis_is_screened_not_taken_as_goodbye(real
     child = spawn_chat(real_paths)
     reply = said(child, "thanks for everything, goodbye everyone")
     assert "988" in reply and "You're welcome" not in reply
-    after = said(child, "thank you")
-    assert "You're welcome" in after and "988" in after  # help stays in view after a crisis
+    after = said(child, "thank you")  # after a crisis: the warm reply, with a line again
+    assert "You're welcome" not in after and "I hear you" in after and "988" in after
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()

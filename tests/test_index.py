@@ -53,6 +53,8 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "row_kinds.npy",
         "screen.json",
         "screen_weights.npy",
+        "topic_vectors.npy",
+        "topics.json",
         "vectors.npy",
     ]
     assert not [p for p in paths.index.rglob("*") if p.suffix in (".pkl", ".pickle")]

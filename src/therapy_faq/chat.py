@@ -114,6 +114,8 @@ def run_chat(
         talk = small_talk(line)
         if talk in ("goodbye", "thanks") and current().assess(line).level != "none":
             talk = None  # "thanks for everything", "see you" can be a farewell: screened as any
+        if talk == "thanks" and conversation.after_crisis:
+            talk = None  # after a crisis, the warm reply that keeps help in view
         if talk in ("quit", "goodbye"):
             break
         if talk == "help":
