@@ -164,9 +164,13 @@ class Assistant:
         )
         if verdict.level == "urgent":
             return reply
-        matches = self.retriever.rank(vectors[0], text, top_k + 1)
+        vector, read = vectors[0], text
+        fixed = self.retriever.bm25.corrected(text, getattr(self.encoder, "is_word", None))
+        if fixed != text:  # misspelt words: found as the FAQ writes them
+            vector, read = self.encoder.encode([fixed])[0], fixed
+        matches = self.retriever.rank(vector, read, top_k + 1)
         scoring = self.retriever.scoring
-        topic = self.retriever.index.topics.closest(vectors[0])
+        topic = self.retriever.index.topics.closest(vector)
         wording = max((m.wording for m in matches), default=0.0)
         if topic is not None and scoring.refers(topic.similarity, wording):
             return replace(

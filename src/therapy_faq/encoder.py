@@ -195,6 +195,12 @@ class OnnxEncoder:
     def query_model(self) -> SharedModel | None:
         return self._shared
 
+    def is_word(self, word: str) -> bool:
+        """Whether the model's vocabulary holds `word` whole: an English word, not a slip of
+        the keyboard (its 30,000 word pieces hold most words people type, whole)."""
+        tokenizer, _ = self._load()
+        return tokenizer.token_to_id(word.lower()) is not None
+
     def _load(self):  # returns (tokenizer, session), imported lazily
         if self._session is None:
             import onnxruntime

@@ -15,6 +15,7 @@ questions count as false alarms when urgent, and as `concern` when they get the 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,48 @@ def failed_targets(report: Report, targets: dict[str, tuple[str, float]]) -> lis
         if not ok:
             failures.append(f"{name} {value:.3f} (target {op} {target})")
     return failures
+
+
+# --- a typo set: the same questions as typed in a hurry ---------------------------------------
+
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+TYPO_RATE = 0.3  # share of the words of four letters or more that get one slip
+TYPO_SEED = 20261129
+
+
+def _slip(word: str, rng: random.Random) -> str:
+    """One slip of the keyboard: a letter dropped, two swapped, one doubled, or one replaced by
+    a neighbour on a QWERTY keyboard."""
+    i = rng.randrange(len(word) - 1)
+    kind = rng.choice(("drop", "swap", "double", "near"))
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == "double":
+        return word[: i + 1] + word[i:]
+    row = next((keys for keys in KEYBOARD_ROWS if word[i].lower() in keys), "")
+    column = row.find(word[i].lower())
+    near = row[max(column - 1, 0) : column + 2].replace(word[i].lower(), "") if row else ""
+    return word[:i] + (rng.choice(near) if near else word[i]) + word[i + 1 :]
+
+
+def with_typos(eval_set: EvalSet, seed: int = TYPO_SEED) -> EvalSet:
+    """The set's in-scope and out-of-scope questions with character-level noise (seeded: every
+    run measures the same typo set); crisis and ordinary messages are left out."""
+    rng = random.Random(seed)
+
+    def noisy(text: str) -> str:
+        return " ".join(
+            _slip(w, rng) if len(w) >= 4 and w.isalpha() and rng.random() < TYPO_RATE else w
+            for w in text.split()
+        )
+
+    return eval_set.model_copy(
+        update={
+            "in_scope": [i.model_copy(update={"text": noisy(i.text)}) for i in eval_set.in_scope],
+            "out_of_scope": [noisy(text) for text in eval_set.out_of_scope],
+            "crisis": [],
+            "ordinary": [],
+        }
+    )

@@ -189,6 +189,7 @@ _BM25_FILES = {
     "params.index.json",
     "vocab.index.json",
     "query_tokenizer.json",
+    "words.json",
 }
 # Without a manifest, a folder is taken for an index only with several names that no one else
 # would use together (a lone entries.json or bm25 folder can be anyone's).

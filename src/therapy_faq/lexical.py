@@ -1,17 +1,21 @@
 """Lexical scoring with BM25, fused with the dense scores.
 
 The index is built by bm25s (with Snowball stemming from PyStemmer) and saved in its own JSON
-and NumPy files. Questions are scored straight from those files: importing bm25s pulls in
-scipy, which would cost a one-shot `ask` a third of a second. The tokeniser settings are saved
-beside the index, and a test checks tokens and scores against bm25s itself.
+and NumPy files, with the documents' words as written (`words.json`): a question's word that no
+document uses, and that the model does not know as a word, is read as the closest of them, one
+edit away (two for long words), so "therpist" and "sesson" still count (`Bm25Scorer.corrected`;
+rapidfuzz's optimal string alignment distance: a swap is one edit).
+Questions are scored straight from those files: importing bm25s pulls in scipy, which would
+cost a one-shot `ask` a third of a second. The tokeniser settings are saved beside the index,
+and a test checks tokens and scores against bm25s itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,13 @@ import numpy as np
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # bm25s's default
 STEMMER_LANGUAGE = "english"
 SETTINGS_FILE = "query_tokenizer.json"
+WORDS_FILE = "words.json"
+FUZZY_MIN_LENGTH = 4  # a shorter word has too many others one edit away
+LONG_WORD = 8  # from this length, two edits
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) < LONG_WORD else 2
 
 
 @cache
@@ -40,6 +51,9 @@ def build_bm25(documents: Sequence[str], folder: Path) -> None:
     model = bm25s.BM25()
     model.index(tokens, show_progress=False)
     model.save(str(folder))
+    split = re.compile(TOKEN_PATTERN).findall
+    words = {w for document in documents for w in split(document.lower())} - set(STOPWORDS_EN)
+    (folder / WORDS_FILE).write_text(json.dumps(sorted(words)), encoding="utf-8")
     settings = {
         "pattern": TOKEN_PATTERN,
         "stopwords": sorted(STOPWORDS_EN),
@@ -52,6 +66,7 @@ class Bm25Scorer:
     """BM25 scores of every document for a question, from bm25s's saved sparse matrix."""
 
     def __init__(self, folder: Path) -> None:
+        self._folder = folder
         settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
         self._split = re.compile(settings["pattern"]).findall
         self._stopwords = frozenset(settings["stopwords"])
@@ -69,6 +84,42 @@ class Bm25Scorer:
         """As bm25s.tokenize does: lower case, split, drop stop words, stem."""
         words = [w for w in self._split(text.lower()) if w not in self._stopwords]
         return list(self._stemmer.stemWords(words))
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The documents' words as written (read on the first misspelt word)."""
+        data = json.loads((self._folder / WORDS_FILE).read_text(encoding="utf-8"))
+        return [w for w in data if isinstance(w, str)]
+
+    def corrected(self, text: str, is_word: Callable[[str], bool] | None = None) -> str:
+        """`text` with each word that no document uses, and that `is_word` does not know as a
+        word, replaced by the closest word some document uses (within `max_edits`): "is criyng
+        in therpy ok" -> "is crying in therapy ok". Unchanged when nothing is misspelt."""
+        fixed: list[str] = []
+        changed = False
+        for word in text.split():
+            bare = word.strip(".,;:!?'\"()").lower()
+            if (
+                len(bare) >= FUZZY_MIN_LENGTH
+                and bare.isalpha()
+                and bare not in self._stopwords
+                and self._stemmer.stemWord(bare) not in self.vocabulary
+                and not (is_word and is_word(bare))
+            ):
+                near = self._closest_word(bare)
+                if near is not None:
+                    word, changed = word.lower().replace(bare, near), True
+            fixed.append(word)
+        return " ".join(fixed) if changed else text
+
+    def _closest_word(self, word: str) -> str | None:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found = process.extractOne(
+            word, self.words, scorer=OSA.distance, score_cutoff=max_edits(word)
+        )
+        return None if found is None else str(found[0])
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for `query` (zeros when no word is known)."""
