@@ -97,3 +97,16 @@ def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> N
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_a_near_miss_is_offered_and_y_reads_it(real_paths) -> None:
+    child = spawn_chat(real_paths)
+    offer = said(child, "my therapist seems bored")
+    assert "Did you mean:" in offer and "Type y to read it." in offer
+    assert "I don't have an answer" not in offer
+    shown = said(child, "y")
+    assert "─ Do therapists ever get tired of or become annoyed with" in shown
+    assert "Source:" in shown
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()

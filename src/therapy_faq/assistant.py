@@ -48,6 +48,7 @@ class Reply:
     pointer: str | None = None  # who can answer that topic
     after_crisis: str | None = None  # in a chat after an urgent reply: that reply's category
     follow_up_of: str | None = None  # in a chat: the earlier question this one was read with
+    suggestion: Match | None = None  # a refusal's near miss, offered as "did you mean"
 
     @property
     def crisis(self) -> CrisisResources | None:
@@ -81,6 +82,13 @@ class Reply:
             "crisis": crisis,
             "topic": self.topic,
             "pointer": self.pointer,
+            "suggestion": None
+            if self.suggestion is None
+            else {
+                "id": self.suggestion.entry.id,
+                "question": self.suggestion.entry.question,
+                "score": round(self.suggestion.score, 4),
+            },
             "truncated": self.truncated,
         }
 
@@ -191,7 +199,8 @@ class Assistant:
                 pointer=self.resources.medication,
             )
         if not answered:
-            return replace(reply, status="no_match", alternatives=matches[:top_k])
+            near = matches[0] if matches and matches[0].score >= scoring.suggest_score else None
+            return replace(reply, status="no_match", alternatives=matches[:top_k], suggestion=near)
         return replace(
             reply, status="answered", answer=matches[0], alternatives=matches[1 : top_k + 1]
         )

@@ -20,6 +20,7 @@ QUIT = {"quit", "exit", "q", ":q"}
 GOODBYES = {"bye", "bye bye", "goodbye", "good bye", "see you", "see ya", "cya", "good night"}
 HELP = {"help", "?", "/help", "h"}
 CRISIS = {"crisis", "/crisis", "sos"}
+YES = {"y", "yes", "yeah", "yep", "yes please", "sure", "ok"}
 TOPICS = {"topics", "/topics", "list", "/list", "questions", "menu"}
 TOPICS_QUESTION = re.compile(
     r"(?:what|which)(?: \w+)? (?:can|do|could) you (?:answer|cover|help with|know|tell me)"
@@ -107,10 +108,12 @@ def run_chat(
         console.print(banner(" ".join(resources.disclaimer.split())))
     conversation = Conversation(current())
     last: list[Entry] = []
+    offered: Entry | None = None  # a "did you mean" entry, read with y
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
+        offer, offered = offered, None  # an offer holds for the next line only
         talk = small_talk(line)
         if talk in ("goodbye", "thanks") and current().assess(line).level != "none":
             talk = None  # "thanks for everything", "see you" can be a farewell: screened as any
@@ -136,6 +139,10 @@ def run_chat(
                     help_line(resources, resources.reminder, conversation.crisis_category)
                 )
             continue
+        if offer is not None and line.lower().strip(" .!") in YES:
+            console.print(entry_view(offer))
+            console.print()
+            continue
         if interactive and line.isdecimal():  # not isdigit: "²" is a digit
             number = int(line)
             if 1 <= number <= len(last):
@@ -152,6 +159,9 @@ def run_chat(
         reply = conversation.reply(line, top_k=top_k)
         console.print(reply_view(reply, numbered_hint=interactive))
         last = [match.entry for match in reply.alternatives]
+        if reply.suggestion is not None:  # the numbers follow the list shown under the offer
+            last = [e for e in last if e.id != reply.suggestion.entry.id]
+        offered = reply.suggestion.entry if reply.suggestion is not None else None
         if interactive:
             console.print()
     if conversation.after_crisis:

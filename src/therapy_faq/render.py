@@ -181,6 +181,17 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
                 padding=(0, 1),
             )
         )
+    elif reply.suggestion is not None:
+        entry = reply.suggestion.entry
+        offer = Text("Did you mean: ", style="bold")
+        offer.append(f"“{entry.question}”", style="bold cyan")
+        offer.append("?")
+        how = " Type y to read it." if numbered_hint else f" (therapy-faq show {entry.id})"
+        offer.append(how, style="dim")
+        parts.append(Panel(offer, box=box.ROUNDED, border_style="yellow", padding=(0, 1)))
+        others = [m for m in reply.alternatives if m.entry.id != entry.id]
+        if others:
+            parts.append(suggestions(others, f"Other close questions{hint}:"))
     else:
         parts.append(
             Panel(

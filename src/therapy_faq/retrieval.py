@@ -42,6 +42,10 @@ class Scoring:
     # most refused, then the most refused with a pointer; 0.35 tied, the stricter was kept).
     topic_similarity: float = 0.4
     topic_margin: float = 0.05
+    # A refused question whose best entry scores at least this is offered it ("did you mean"):
+    # on eval/queries.yaml and its typo set, the band from here to `min_score` held two right
+    # entries, one wrong and one out-of-scope question; below it, wrong ones only.
+    suggest_score: float = 0.34
 
     def combine(self, signals: Signals) -> np.ndarray:
         """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
