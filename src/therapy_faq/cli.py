@@ -471,7 +471,10 @@ def show(
 @app.command(cls=SharedOptions)
 def validate(
     file: Annotated[
-        Path | None, typer.Argument(help="FAQ file to check (default: as --faq).", dir_okay=False)
+        Path | None,
+        typer.Argument(
+            metavar="FILE", help="FAQ file to check (default: as --faq).", dir_okay=False
+        ),
     ] = None,
     faq: FaqOption = None,
     crisis: Annotated[
@@ -499,7 +502,7 @@ def validate(
     debug: DebugOption = False,
 ) -> None:
     """Check an FAQ file against the schema, reporting every problem at once, and the crisis
-    resources and examples the tool will show and use."""
+    resources, topics and examples the tool will show and use."""
     from therapy_faq.crisis import load_examples, load_resources
     from therapy_faq.faq import load_faq
     from therapy_faq.render import overlaps_view
