@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -139,12 +139,20 @@ def read_yaml(path: Path, what: str) -> Any:
         raise FaqError(f"{path}: YAML error: {exc}") from None
 
 
-def load_resources(path: Path) -> CrisisResources:
-    data = read_yaml(path, "crisis resources")
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_validated(path: Path, model: type[Model], what: str) -> Model:
+    """A data file read safely (`read_yaml`) and validated: one FaqError naming its problems."""
+    data = read_yaml(path, what)
     try:
-        return CrisisResources.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise FaqError(f"{path}: invalid crisis resources: {validation_problems(exc)}") from None
+        raise FaqError(f"{path}: invalid {what}: {validation_problems(exc)}") from None
+
+
+def load_resources(path: Path) -> CrisisResources:
+    return load_validated(path, CrisisResources, "crisis resources")
 
 
 class Example(BaseModel):
@@ -180,11 +188,7 @@ class CrisisExamples(BaseModel):
 
 
 def load_examples(path: Path) -> CrisisExamples:
-    data = read_yaml(path, "crisis examples")
-    try:
-        examples = CrisisExamples.model_validate(data)
-    except ValidationError as exc:
-        raise FaqError(f"{path}: invalid crisis examples: {validation_problems(exc)}") from None
+    examples = load_validated(path, CrisisExamples, "crisis examples")
     levels = {e.level for e in examples.examples}
     if not {"urgent", "none"} <= levels:
         raise FaqError(f"{path}: the examples need both urgent and ordinary (none) messages")

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from therapy_faq.errors import FaqError
 from therapy_faq.faq import Slug
-from therapy_faq.fields import Text, validation_problems
+from therapy_faq.fields import Text
 
 TOPICS_FILE = "topics.json"
 TOPIC_VECTORS_FILE = "topic_vectors.npy"
@@ -49,13 +49,9 @@ class Topics(BaseModel):
 
 
 def load_topics(path: Path) -> Topics:
-    from therapy_faq.crisis import read_yaml
+    from therapy_faq.crisis import load_validated
 
-    data = read_yaml(path, "topics")
-    try:
-        return Topics.model_validate(data)
-    except ValidationError as exc:
-        raise FaqError(f"{path}: invalid topics file: {validation_problems(exc)}") from None
+    return load_validated(path, Topics, "topics file")
 
 
 def topics_sha256(path: Path) -> str:
