@@ -152,19 +152,34 @@ class Assistant:
         """`reply` to each message, with every message and clause encoded together: the model
         runs once per batch of texts of similar length instead of once per message (`ask -`)."""
         messages = [_Message.of(query) for query in queries]
-        vectors = self.encoder.encode([t for m in messages for t in (m.text, *m.clauses)])
+        is_word = getattr(self.encoder, "is_word", None)
+        # Misspelt words are looked up as the FAQ writes them; the screen reads the message
+        # as typed. The corrected text, when it differs, is encoded in the same batch.
+        fixed = [self.retriever.bm25.corrected(m.text, is_word) for m in messages]
+        texts: list[str] = []
+        for message, read in zip(messages, fixed, strict=True):
+            texts += [message.text, *message.clauses, *([read] if read != message.text else [])]
+        vectors = self.encoder.encode(texts)
         if not np.isfinite(vectors).all():  # never a NaN score: the model was altered
             raise IndexUnavailableError(
                 "the index's model gives invalid numbers; rebuild it with `therapy-faq build`"
             )
         replies, row = [], 0
-        for message in messages:
+        for message, read in zip(messages, fixed, strict=True):
             rows = 1 + len(message.clauses)
-            replies.append(self._reply(message, vectors[row : row + rows], top_k))
+            screened = vectors[row : row + rows]
             row += rows
+            lookup = screened[0]
+            if read != message.text:
+                lookup, row = vectors[row], row + 1
+            replies.append(self._reply(message, screened, read, lookup, top_k))
         return replies
 
-    def _reply(self, message: _Message, vectors: np.ndarray, top_k: int) -> Reply:
+    def _reply(
+        self, message: _Message, vectors: np.ndarray, read: str, vector: np.ndarray, top_k: int
+    ) -> Reply:
+        """`vectors`: the message's and its clauses', for the screen; `read` and `vector`: the
+        text looked up in the FAQ (misspellings corrected) and its embedding."""
         query, text, clauses, truncated = message
         verdict = self.screen.assess(text, vectors, clauses)
         reply = Reply(
@@ -172,10 +187,6 @@ class Assistant:
         )
         if verdict.level == "urgent":
             return reply
-        vector, read = vectors[0], text
-        fixed = self.retriever.bm25.corrected(text, getattr(self.encoder, "is_word", None))
-        if fixed != text:  # misspelt words: found as the FAQ writes them
-            vector, read = self.encoder.encode([fixed])[0], fixed
         matches = self.retriever.rank(vector, read, top_k + 1)
         scoring = self.retriever.scoring
         topic = self.retriever.index.topics.closest(vector)
