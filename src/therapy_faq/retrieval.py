@@ -44,7 +44,8 @@ class Scoring:
     topic_margin: float = 0.05
     # A refused question whose best entry scores at least this is offered it ("did you mean"):
     # on eval/queries.yaml and its typo set, the band from here to `min_score` held two right
-    # entries, one wrong and one out-of-scope question; below it, wrong ones only.
+    # entries, one wrong and one out-of-scope question; below it, none right
+    # (`python scripts/typo_eval.py` lists them).
     suggest_score: float = 0.34
 
     def combine(self, signals: Signals) -> np.ndarray:
