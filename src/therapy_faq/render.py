@@ -185,7 +185,7 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
         entry = reply.suggestion.entry
         offer = Text("Did you mean: ", style="bold")
         offer.append(f"“{entry.question}”", style="bold cyan")
-        offer.append("?")
+        offer.append("" if entry.question.rstrip().endswith("?") else "?")
         how = " Type y to read it." if numbered_hint else f" (therapy-faq show {entry.id})"
         offer.append(how, style="dim")
         parts.append(Panel(offer, box=box.ROUNDED, border_style="yellow", padding=(0, 1)))
