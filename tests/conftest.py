@@ -128,6 +128,16 @@ def run_module(*args: str, env: dict[str, str], input: str | bytes | None = None
     )
 
 
+def end_with_ctrl_d(child) -> None:
+    """A pexpect session ends cleanly on Ctrl-D: EOF, and exit status 0."""
+    import pexpect
+
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in (FAQ_ENV, INDEX_ENV)}
     env.update(extra)

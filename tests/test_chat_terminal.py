@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from .conftest import subprocess_env
+from .conftest import end_with_ctrl_d, subprocess_env
 
 pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.model
@@ -25,14 +25,6 @@ def spawn_chat(real_paths):
     )
     child.expect(PROMPT)
     return child
-
-
-def leave(child) -> None:
-    """Ctrl-D: the chat ends cleanly."""
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
 
 
 def said(child, line: str) -> str:
@@ -91,7 +83,7 @@ def test_a_farewell_that_reads_as_a_crisis_is_screened_not_taken_as_goodbye(real
     assert "988" in reply and "You're welcome" not in reply
     after = said(child, "thank you")  # after a crisis: the warm reply, with a line again
     assert "You're welcome" not in after and "I hear you" in after and "988" in after
-    leave(child)
+    end_with_ctrl_d(child)
 
 
 def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> None:
@@ -100,7 +92,7 @@ def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> N
     follow_up = said(child, "should i tell her?")
     assert "Taking this with your last question: can my therapist tell when im lying" in follow_up
     assert "─ Can a therapist tell if you are lying? ─" in follow_up
-    leave(child)
+    end_with_ctrl_d(child)
 
 
 def test_a_near_miss_is_offered_and_y_reads_it(real_paths) -> None:
@@ -111,4 +103,4 @@ def test_a_near_miss_is_offered_and_y_reads_it(real_paths) -> None:
     shown = said(child, "y")
     assert "─ Do therapists ever get tired of or become annoyed with" in shown
     assert "Source:" in shown
-    leave(child)
+    end_with_ctrl_d(child)

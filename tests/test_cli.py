@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from therapy_faq.cli import app
 from therapy_faq.service import Paths
 
-from .conftest import REPO, run_module, subprocess_env
+from .conftest import REPO, end_with_ctrl_d, run_module, subprocess_env
 
 runner = CliRunner()
 JSON_KEYS = {"query", "status", "answer", "alternatives", "crisis"}
@@ -287,10 +287,7 @@ def test_ask_stdin_at_a_terminal_says_which_question_each_reply_answers(real_pat
     child.sendline("can i hug my therapist")
     child.expect("right to say no")
     assert "» can i hug my therapist" in child.before
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    end_with_ctrl_d(child)
 
 
 @pytest.mark.model

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from therapy_faq.cli import app
 
-from .conftest import subprocess_env
+from .conftest import end_with_ctrl_d, subprocess_env
 
 pytestmark = pytest.mark.model
 runner = CliRunner()
@@ -189,10 +189,7 @@ def test_terminal_chat_banner_names_urgent_help(real_paths) -> None:
     child.sendline("Can you ask your therapist for a hug?")
     child.expect("you> ")
     assert "right to say no" in child.before
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    end_with_ctrl_d(child)
 
 
 def test_subprocess_crisis_json(real_paths) -> None:

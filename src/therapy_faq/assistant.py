@@ -44,7 +44,7 @@ class Reply:
     resources: CrisisResources | None = None
     screen: Assessment = field(default_factory=lambda: Assessment("none"))
     truncated: bool = False  # the model read only the first part of a very long question
-    topic: str | None = None  # a topic the FAQ leaves to others (medication)
+    topic: str | None = None  # a topic the FAQ leaves to others (`topics.py`, or medication)
     pointer: str | None = None  # who can answer that topic
     after_crisis: str | None = None  # in a chat after an urgent reply: that reply's category
     follow_up_of: str | None = None  # in a chat: the earlier question this one was read with
