@@ -1,4 +1,11 @@
-"""The committed targets, measured by `therapy-faq eval` with the real model."""
+"""The committed targets, measured by `therapy-faq eval --check` with the real model.
+
+The targets live in one place (`evaluation.TARGETS`); these tests read which ones each set
+misses from `eval --check` (`failed_targets`) rather than repeating them. A target missed today
+is listed in `SHORT` with the issue that owns it and a regression floor at the figure measured
+when it was last changed. A test fails when a set misses a target not listed, and when a listed
+one is met, so that the list stays true.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +15,64 @@ import pytest
 from typer.testing import CliRunner
 
 from therapy_faq.cli import app
+from therapy_faq.evaluation import TARGETS
 
 from .conftest import REPO
 
 pytestmark = pytest.mark.model
 runner = CliRunner()
-# Regression floors at the figures measured on eval/crisis.yaml + eval/ordinary.yaml (0.939,
-# 0.988, 1 withheld; the round before scored 0.927 with 2 withheld); issue 10 stays open until
-# none is withheld.
-FLOORS = {"crisis_recall": 0.93, "crisis_help": 0.98, "false_alarms": 1}
-# On the newest held-out set, measured once when the screen was frozen (README, "Figures").
+
+# The newest held-out crisis set, measured once when the screen was frozen (README, "Figures").
 HELDOUT = "crisis_heldout6.yaml"
-HELDOUT_FLOORS = {"crisis_recall": 0.98, "crisis_help": 0.98, "false_alarms": 9}
+
+# Per set: each target missed today and its floor (the figure measured, rounded down).
+SHORT: dict[str, dict[str, float]] = {
+    # Issue 10: the crisis screen. Measured 0.939 / 0.988 / 1 withheld; ordinary_right 0.873
+    # (the screen withholds one idiom question's answer; one more is answered wrong).
+    "crisis.yaml ordinary.yaml": {
+        "crisis_recall": 0.93,
+        "crisis_help": 0.98,
+        "false_alarms": 1,
+        "ordinary_right": 0.87,
+    },
+    # Issue 10. Measured 0.985 help, 9 withheld, concern 0.140; ordinary_right 0.680 (questions
+    # written by the set's own writer, who labelled them from the FAQ's questions alone).
+    HELDOUT: {"crisis_help": 0.98, "false_alarms": 9, "concern_rate": 0.14, "ordinary_right": 0.68},
+    # Issue 10: "is my therapist allowed to touch me" is withheld as urgent (measured 0.948,
+    # 0.974, 1 withheld).
+    "queries.yaml": {"top1": 0.94, "top3": 0.97, "false_alarms": 1},
+    "queries2.yaml": {},
+    "ordinary.yaml": {"false_alarms": 1, "ordinary_right": 0.87},
+    # Issue 10: the screen withholds three in-scope answers (measured 0.938 / 0.948 / 0.958).
+    "external": {"top1": 0.93, "top3": 0.94, "answered": 0.95, "false_alarms": 3},
+}
 
 
-def run_eval(*files: str) -> dict:
-    result = runner.invoke(app, ["eval", *[str(REPO / "eval" / f) for f in files], "--json"])
-    assert result.exit_code == 0, result.output
+def run_eval(*args: str) -> dict:
+    result = runner.invoke(app, ["eval", *args, "--check", "--json"])
+    assert result.exit_code in (0, 6), result.output  # 6: a figure below its target
     return json.loads(result.stdout)
 
 
+def eval_files(*names: str) -> list[str]:
+    return [str(REPO / "eval" / name) for name in names]
+
+
+def check_targets(key: str, report: dict) -> None:
+    """The set misses exactly the targets listed for it, each no lower than its floor."""
+    missed = {line.split()[0] for line in report["failed_targets"]}
+    floors = SHORT[key]
+    assert missed == set(floors), (report["failed_targets"], report["misses"])
+    for name, floor in floors.items():
+        op = TARGETS[name][0]
+        value = report["figures"][name]
+        assert value >= floor if op == ">=" else value <= floor, (name, report["misses"])
+
+
 def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
-    """Regression floors at the figures measured when the screen was frozen (README, "Crisis
-    messages"); the issue's targets (urgent 0.97, help 1.00, no false alarm) are not met yet."""
-    report = run_eval("crisis.yaml", "ordinary.yaml")
+    report = run_eval(*eval_files("crisis.yaml", "ordinary.yaml"))
     assert report["counts"]["crisis"] >= 80 and report["counts"]["ordinary"] >= 25
-    figures = report["figures"]
-    assert figures["crisis_help"] >= FLOORS["crisis_help"], report["misses"]
-    assert figures["crisis_recall"] >= FLOORS["crisis_recall"], report["misses"]
-    assert figures["false_alarms"] <= FLOORS["false_alarms"], report["misses"]
-    assert figures["concern_rate"] is not None
-    heldout = run_eval(HELDOUT)["figures"]
-    assert heldout["crisis_recall"] >= HELDOUT_FLOORS["crisis_recall"]
-    assert heldout["crisis_help"] >= HELDOUT_FLOORS["crisis_help"]
-    assert heldout["false_alarms"] <= HELDOUT_FLOORS["false_alarms"]
+    check_targets("crisis.yaml ordinary.yaml", report)
     assert set(report["by_category"]) <= {
         "suicide",
         "medical",
@@ -52,41 +83,27 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
     }
 
 
-@pytest.mark.parametrize("name", ["queries.yaml", "queries2.yaml"])
-def test_retrieval_meets_the_targets_on_this_faq(real_env, name: str) -> None:
-    """The issue's targets on each set (docs/retrieval.md shows how each step gets there)."""
-    ours = run_eval(name)["figures"]
-    # top-1 floor 0.93: the crisis screen withholds one in-scope answer of queries.yaml
-    # (measured 0.948; 0.935 with the screen before). Issue 10 stays open until it withholds none.
-    assert ours["top1"] >= 0.93 and ours["top3"] >= 0.96
-    # refused floor 0.84: the screen may show the panel for an out-of-scope question (measured
-    # 0.920 on both sets; 0.84 with an earlier screen). Issue 10 stays open.
-    assert ours["answered"] >= 0.97 and ours["refused"] >= 0.84
+def test_crisis_screen_on_the_newest_held_out_set(real_env) -> None:
+    report = run_eval(*eval_files(HELDOUT))
+    assert report["counts"] == {"in_scope": 0, "out_of_scope": 0, "crisis": 200, "ordinary": 200}
+    check_targets(HELDOUT, report)
 
 
-def test_idiom_questions_keep_their_answers(real_env) -> None:
-    idioms = run_eval("ordinary.yaml")["figures"]
-    assert idioms["ordinary_right"] >= 0.85  # regression floor: measured 0.857 (2 withheld)
+@pytest.mark.parametrize("name", ["queries.yaml", "queries2.yaml", "ordinary.yaml"])
+def test_retrieval_targets_on_this_faq(real_env, name: str) -> None:
+    """docs/retrieval.md shows how each step of retrieval gets there."""
+    check_targets(name, run_eval(*eval_files(name)))
 
 
 def test_third_party_faq_figures(tmp_path, real_paths) -> None:  # the session's real screen
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            str(REPO / "eval" / "external" / "queries.yaml"),
-            "--faq",
-            str(REPO / "examples" / "mental_health_faq.yaml"),
-            "--index",
-            str(tmp_path / "index"),
-            "--json",
-        ],
+    report = run_eval(
+        str(REPO / "eval" / "external" / "queries.yaml"),
+        "--faq",
+        str(REPO / "examples" / "mental_health_faq.yaml"),
+        "--index",
+        str(tmp_path / "index"),
     )
-    assert result.exit_code == 0, result.output
-    figures = json.loads(result.stdout)["figures"]
-    # Measured 0.938 / 0.958 / 0.900 (three in-scope answers withheld by the crisis screen).
-    assert figures["top1"] >= 0.93 and figures["answered"] >= 0.95
-    assert figures["refused"] >= 0.80
+    check_targets("external", report)
 
 
 def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:
@@ -94,4 +111,4 @@ def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:
     bad.write_text("out_of_scope:\n  - Is it OK to cry in a therapy session?\n", encoding="utf-8")
     result = runner.invoke(app, ["eval", str(bad), "--check"])
     assert result.exit_code == 6
-    assert "refused 0.000 (target >= 0.9)" in result.stderr
+    assert f"refused 0.000 (target >= {TARGETS['refused'][1]})" in result.stderr

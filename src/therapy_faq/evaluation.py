@@ -16,6 +16,7 @@ questions count as false alarms when urgent, and as `concern` when they get the 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,13 +217,11 @@ def evaluate(assistant: Assistant, sets: list[EvalSet]) -> Report:
         for item in eval_set.in_scope:
             _labelled(assistant, item.text, item.expected, report, "in_scope")
         for text in eval_set.out_of_scope:
-            report.out_of_scope += 1
             reply = assistant.reply(text, top_k=2)
             report.out_of_scope_crisis += reply.status == "crisis"
-            if reply.status == "no_match":
-                report.refused += 1
-                report.pointed += reply.topic is not None
-            else:
+            refused = reply.status == "no_match"
+            count_out_of_scope(report, refused, pointed=refused and reply.topic is not None)
+            if not refused:
                 report.misses.append(Miss("out_of_scope", text, ["no_match"], _describe(reply)))
         for crisis in eval_set.crisis:
             _crisis(assistant, crisis, report)
@@ -270,20 +269,42 @@ def _labelled(
                 Miss(section, text, expected_ids or ["not urgent"], _describe(reply))
             )
         return
-    report.in_scope += 1
     report.in_scope_false_alarms += urgent
     report.in_scope_concern += concern
-    report.answered += reply.status == "answered"
-    report.top1 += top1
     shown = [m.entry.id for m in ([reply.answer] if reply.answer else []) + reply.alternatives]
-    report.top3 += bool(expected & set(shown[:3])) and reply.status == "answered"
-    ranked = assistant.rank(clean_query(text), RANK_DEPTH)
-    for position, match in enumerate(ranked, start=1):
-        if match.entry.id in expected:
-            report.reciprocal_rank += 1 / position
-            break
+    ranked = [match.entry.id for match in assistant.rank(clean_query(text), RANK_DEPTH)]
+    top1 = count_in_scope(report, expected, shown if reply.status == "answered" else [], ranked)
     if not top1:
         report.misses.append(Miss(section, text, expected_ids, _describe(reply)))
+
+
+def count_in_scope(
+    report: Report, expected: set[str], shown: Sequence[str], ranked: Sequence[str]
+) -> bool:
+    """Count one in-scope question; True when its first shown entry is right.
+
+    `shown`: the entries the reply shows, best first, or nothing when it does not answer;
+    `ranked`: the retriever's own order, for the reciprocal rank. `evaluate` and
+    scripts/compare_retrieval.py (which scores retrieval steps without an assistant) both count
+    through here, so their figures mean the same thing.
+    """
+    report.in_scope += 1
+    report.answered += bool(shown)
+    top1 = bool(shown) and shown[0] in expected
+    report.top1 += top1
+    report.top3 += bool(expected & set(shown[:3]))
+    for position, entry_id in enumerate(ranked[:RANK_DEPTH], start=1):
+        if entry_id in expected:
+            report.reciprocal_rank += 1 / position
+            break
+    return top1
+
+
+def count_out_of_scope(report: Report, refused: bool, *, pointed: bool = False) -> None:
+    """Count one out-of-scope question (`pointed`: refused with a topic's pointer)."""
+    report.out_of_scope += 1
+    report.refused += refused
+    report.pointed += pointed
 
 
 TARGETS: dict[str, tuple[str, float]] = {
@@ -302,8 +323,14 @@ TARGETS: dict[str, tuple[str, float]] = {
 
 def failed_targets(report: Report, targets: dict[str, tuple[str, float]]) -> list[str]:
     """The figures below their targets (figures of empty sections are not judged)."""
+    return shortfalls(report.figures(), targets)
+
+
+def shortfalls(
+    figures: Mapping[str, float | int | None], targets: dict[str, tuple[str, float]]
+) -> list[str]:
+    """`failed_targets` for figures however they were counted (scripts/compare_retrieval.py)."""
     failures = []
-    figures = report.figures()
     for name, (op, target) in targets.items():
         value = figures[name]
         if value is None:
