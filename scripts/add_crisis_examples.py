@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Add new crisis screen training examples, keeping every evaluation set unseen.
+
+    python scripts/add_crisis_examples.py NEW.yaml [NEW2.yaml ...] [--sealed FILE ...] [--dry-run]
+
+Each NEW file has the shape of data/crisis_examples.yaml (`examples:` with text, level,
+category, voice, kind). A new message is dropped when it repeats a training message, or when it
+is within 0.88 cosine of any evaluation message: every file in eval/ (crisis, ordinary,
+in-scope and out-of-scope texts) and each `--sealed` file, a held-out set written before a
+change and not yet measured. Those are read here by code only; the script prints how many
+messages each one caused to be dropped, never their texts. The rest is appended to
+data/crisis_examples.yaml; the next build retrains the screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+from therapy_faq.crisis import CrisisExamples, load_examples  # noqa: E402
+from therapy_faq.encoder import default_encoder  # noqa: E402
+from therapy_faq.evaluation import load_eval_set  # noqa: E402
+from therapy_faq.settings import crisis_examples_path  # noqa: E402
+
+TOO_CLOSE = 0.88  # cosine: closer than this to an evaluation message is a paraphrase of it
+
+
+def evaluation_texts(path: Path) -> list[str]:
+    eval_set = load_eval_set(path)
+    return [
+        *(item.text for item in eval_set.in_scope),
+        *eval_set.out_of_scope,
+        *(item.text for item in eval_set.crisis),
+        *(item.text for item in eval_set.ordinary),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("new", type=Path, nargs="+", help="YAML files of new examples")
+    parser.add_argument(
+        "--sealed", type=Path, nargs="*", default=[], help="held-out sets not yet measured"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="only print what would be added")
+    args = parser.parse_args()
+
+    target = crisis_examples_path()
+    known = {e.text.casefold() for e in load_examples(target).examples}
+    new = []
+    for path in args.new:
+        examples = CrisisExamples.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        new.extend(examples.examples)
+    repeated = [e for e in new if e.text.casefold() in known]
+    seen: set[str] = set()
+    fresh = []
+    for example in new:
+        key = example.text.casefold()
+        if key not in known and key not in seen:
+            seen.add(key)
+            fresh.append(example)
+
+    sources = sorted((REPO / "eval").rglob("*.yaml")) + [p.resolve() for p in args.sealed]
+    held = {path: evaluation_texts(path) for path in sources}
+    encoder = default_encoder()
+    vectors = encoder.encode([e.text for e in fresh])
+    close = np.zeros(len(fresh), dtype=bool)
+    for path, texts in held.items():
+        if not texts:
+            continue
+        nearest = (vectors @ encoder.encode(texts).T).max(axis=1)
+        hits = nearest >= TOO_CLOSE
+        name = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+        print(f"{name}: {int(hits.sum())} new message(s) within {TOO_CLOSE} cosine")
+        close |= hits
+    kept = [e for e, drop in zip(fresh, close, strict=True) if not drop]
+    print(
+        f"{len(new)} new; {len(new) - len(fresh) - len(repeated)} repeated within the new files, "
+        f"{len(repeated)} already in training, {int(close.sum())} too close to an evaluation "
+        f"message; {len(kept)} to add"
+    )
+    for (level, category), count in sorted(Counter((e.level, e.category) for e in kept).items()):
+        print(f"  {level} / {category}: {count}")
+    if args.dry_run or not kept:
+        return
+    rows = [e.model_dump() for e in kept]
+    text = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=10_000)
+    with target.open("a", encoding="utf-8") as out:
+        out.write(text)
+    load_examples(target)  # the file still validates as a whole
+    print(f"appended to {target}")
+
+
+if __name__ == "__main__":
+    main()
