@@ -28,9 +28,10 @@ sys.path.insert(0, str(REPO / "src"))
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
-from therapy_faq.crisis import CrisisExamples, load_examples  # noqa: E402
+from therapy_faq.crisis import CrisisExamples, load_examples, load_validated  # noqa: E402
 from therapy_faq.encoder import default_encoder  # noqa: E402
 from therapy_faq.evaluation import load_eval_set  # noqa: E402
+from therapy_faq.files import read_text, write_text_atomic  # noqa: E402
 from therapy_faq.settings import crisis_examples_path  # noqa: E402
 
 TOO_CLOSE = 0.88  # cosine: closer than this to an evaluation message is a paraphrase of it
@@ -59,8 +60,7 @@ def main() -> None:
     known = {e.text.casefold() for e in load_examples(target).examples}
     new = []
     for path in args.new:
-        examples = CrisisExamples.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        new.extend(examples.examples)
+        new.extend(load_validated(path, CrisisExamples, "crisis examples").examples)
     repeated = [e for e in new if e.text.casefold() in known]
     seen: set[str] = set()
     fresh = []
@@ -94,10 +94,11 @@ def main() -> None:
     if args.dry_run or not kept:
         return
     rows = [e.model_dump() for e in kept]
-    text = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=10_000)
-    with target.open("a", encoding="utf-8") as out:
-        out.write(text)
-    load_examples(target)  # the file still validates as a whole
+    before = read_text(target)
+    text = before + ("" if before.endswith("\n") else "\n")
+    text += yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=10_000)
+    CrisisExamples.model_validate(yaml.safe_load(text))  # the whole file, before it is replaced
+    write_text_atomic(target, text)  # an interrupted write leaves the old file whole
     print(f"appended to {target}")
 
 
