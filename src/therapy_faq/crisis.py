@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     model_validator,
 )
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Text, validation_problems
+from therapy_faq.fields import Text, Url, validation_problems
 from therapy_faq.files import read_text
 from therapy_faq.terminal import one_line
 
@@ -52,7 +51,7 @@ class Resource(BaseModel):
     name: Text
     contact: Text
     region: Text
-    url: Annotated[Text, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Url | None = None
 
     def line(self) -> str:
         return f"{self.name} ({self.region}): {self.contact}"

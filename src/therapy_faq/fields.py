@@ -1,5 +1,6 @@
-"""Text fields shared by the schemas: stripped, not empty, and free of the characters that
-drive a terminal (`terminal.refuse_controls`)."""
+"""The fields every schema shares (the FAQ, the crisis files, the topics, the evaluation sets and
+the importer): text that is stripped, not empty and free of the characters that drive a terminal
+(`terminal.refuse_controls`), ids, web addresses, and validation errors in an editor's words."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ from therapy_faq.terminal import refuse_controls
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(refuse_controls)
 ]
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+"""An id: lower-case letters, digits and single hyphens."""
+
+URL_PATTERN = r"^https?://\S+$"
+Url = Annotated[Text, StringConstraints(pattern=URL_PATTERN)]
+
+
+def is_url(text: str) -> bool:
+    import re
+
+    return re.match(URL_PATTERN, text) is not None
 
 
 def validation_problems(exc: ValidationError, shown: int = 20) -> str:
@@ -52,7 +66,8 @@ def plain_message(error: Any, known_keys: Iterable[str] = ()) -> str:
 
         close = get_close_matches(field, list(known_keys), n=1)
         return "is not a known key" + (f" (did you mean '{close[0]}'?)" if close else " (typo?)")
-    if kind == "string_pattern_mismatch" and field == "id":
+    an_id = field == "id" or tuple(error["loc"][-2:-1]) == ("see_also",)
+    if kind == "string_pattern_mismatch" and an_id:
         suggestion = slug_of(str(value))
         hint = f"; try '{suggestion}'" if suggestion else ""
         return (

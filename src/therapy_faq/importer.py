@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import validation_problems
+from therapy_faq.fields import is_url, slug_of, validation_problems
 from therapy_faq.files import require_regular
 from therapy_faq.terminal import printable, strip_controls
 
@@ -49,8 +49,8 @@ def guess_column(headers: list[str], wanted: str | None, names: tuple[str, ...])
 
 
 def slugify(text: str, limit: int = 60) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "entry"
+    """An entry id made of a question: the shared `slug_of`, cut to a readable length."""
+    return slug_of(text)[:limit].rstrip("-") or "entry"
 
 
 def _repair(text: str) -> tuple[str, bool]:
@@ -166,7 +166,7 @@ def import_csv(
         source_value = (
             strip_controls(row.get(columns["source"]) or "").strip() if columns["source"] else ""
         )
-        if re.match(r"^https?://\S+$", source_value):
+        if is_url(source_value):
             source["url"] = source_value
         elif source_value:
             source["title"] = source_value

@@ -18,8 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from therapy_faq.errors import FaqError
-from therapy_faq.faq import Slug
-from therapy_faq.fields import Text
+from therapy_faq.fields import Slug, Text
 
 TOPICS_FILE = "topics.json"
 TOPIC_VECTORS_FILE = "topic_vectors.npy"
