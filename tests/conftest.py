@@ -11,7 +11,7 @@ from therapy_faq.service import Paths
 from therapy_faq.settings import FAQ_ENV, INDEX_ENV, default_faq_path
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "data" / "sources"  # the five source documents, as shared/seeds holds them
 
 
 @pytest.fixture(scope="session")

@@ -157,7 +157,7 @@ def test_two_builds_at_once_are_serialised(tmp_path: Path) -> None:
         _, errors = build.communicate(timeout=600)
         assert build.returncode == 0, errors
     loaded = load_index(index)
-    assert loaded.manifest.entry_count == 46
+    assert loaded.manifest.entry_count == 49
     assert not list(tmp_path.glob(".index.*-*"))
 
 

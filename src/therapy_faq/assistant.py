@@ -64,9 +64,9 @@ class Reply:
                 "question": entry.question,
                 "answer": entry.answer,
                 "score": round(self.answer.score, 4),
-                "sources": [
-                    {"title": s.title, "document": s.document, "url": s.url} for s in entry.sources
-                ],
+                "sources": [s.to_json() for s in entry.sources],
+                "excerpt": entry.excerpt,
+                "see_also": list(entry.see_also),
             }
         crisis = None
         if self.resources is not None and self.screen.level != "none":

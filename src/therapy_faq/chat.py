@@ -14,12 +14,20 @@ from rich.text import Text
 from therapy_faq.assistant import Assistant
 from therapy_faq.conversation import Conversation
 from therapy_faq.faq import Entry
-from therapy_faq.render import crisis_view, entry_view, help_line, reply_view, topics_view
+from therapy_faq.render import (
+    crisis_view,
+    entry_view,
+    excerpt_view,
+    help_line,
+    reply_view,
+    topics_view,
+)
 
 QUIT = {"quit", "exit", "q", ":q"}
 GOODBYES = {"bye", "bye bye", "goodbye", "good bye", "see you", "see ya", "cya", "good night"}
 HELP = {"help", "?", "/help", "h"}
 CRISIS = {"crisis", "/crisis", "sos"}
+SOURCE = {"source", "/source", "more", "/more", "sources", "show source"}
 YES = {"y", "yes", "yeah", "yep", "yes please", "sure", "ok"}
 TOPICS = {"topics", "/topics", "list", "/list", "questions", "menu"}
 TOPICS_QUESTION = re.compile(
@@ -37,6 +45,7 @@ HELP_TEXT = (
     "with their sources. It is not a person and cannot talk things through.\n"
     'Ask a question in your own words, for example "is it ok to cry in therapy?".\n'
     "  a number   read one of the questions listed last\n"
+    "  source     show the source's own words behind the last answer (or: more)\n"
     "  topics     list every question it can answer, by topic\n"
     "  help       show this help\n"
     "  crisis     show where to get urgent help\n"
@@ -46,7 +55,7 @@ HELP_TEXT = (
 
 def small_talk(line: str) -> str | None:
     """What a short message that is not a question asks for: "quit", "goodbye", "help",
-    "crisis", "topics" or "thanks"; None for anything else (a question)."""
+    "crisis", "source", "topics" or "thanks"; None for anything else (a question)."""
     said = " ".join(re.sub(r"[^\w\s?/:]", " ", line.lower()).split()).rstrip("?")
     said = said or line.strip()  # "?" alone is a request for help
     for kind, words in (("quit", QUIT), ("goodbye", GOODBYES), ("help", HELP | {"?"})):
@@ -54,6 +63,8 @@ def small_talk(line: str) -> str | None:
             return kind
     if said in CRISIS:
         return "crisis"
+    if said in SOURCE:
+        return "source"
     if said in TOPICS or TOPICS_QUESTION.fullmatch(said):
         return "topics"
     if THANKS.fullmatch(said):
@@ -109,6 +120,7 @@ def run_chat(
     conversation = Conversation(current())
     last: list[Entry] = []
     offered: Entry | None = None  # a "did you mean" entry, read with y
+    shown: Entry | None = None  # the last entry shown, whose source `source` shows
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -128,6 +140,13 @@ def run_chat(
         if talk == "crisis":
             console.print(crisis_view(resources, conversation.crisis_category))
             continue
+        if talk == "source":
+            if shown is None:
+                console.print(Text("Ask a question first: 'source' then shows its source."))
+            else:
+                console.print(excerpt_view(shown))
+                console.print()
+            continue
         if talk == "topics":
             listing, last = topics_view(current().faq)
             console.print(listing)
@@ -140,13 +159,15 @@ def run_chat(
                 )
             continue
         if offer is not None and line.lower().strip(" .!") in YES:
-            console.print(entry_view(offer))
+            console.print(entry_view(offer, current().faq))
             console.print()
+            shown = offer
             continue
         if interactive and line.isdecimal():  # not isdigit: "²" is a digit
             number = int(line)
             if 1 <= number <= len(last):
-                console.print(entry_view(last[number - 1]))
+                shown = last[number - 1]
+                console.print(entry_view(shown, current().faq))
                 console.print()
             elif last:
                 console.print(Text(f"Type a number from 1 to {len(last)}, or ask a question."))
@@ -157,7 +178,8 @@ def run_chat(
             continue
         conversation.assistant = current()
         reply = conversation.reply(line, top_k=top_k)
-        console.print(reply_view(reply, numbered_hint=interactive))
+        console.print(reply_view(reply, numbered_hint=interactive, faq=current().faq))
+        shown = reply.answer.entry if reply.answer is not None else None
         last = [match.entry for match in reply.alternatives]
         if reply.suggestion is not None:  # the numbers follow the list shown under the offer
             last = [e for e in last if e.id != reply.suggestion.entry.id]

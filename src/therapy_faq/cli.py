@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from therapy_faq.assistant import Assistant
+    from therapy_faq.faq import Faq
     from therapy_faq.service import LiveAssistant, Paths
 
 from therapy_faq import __version__
@@ -417,7 +418,7 @@ def ask(
                 else:
                     if label:
                         out().print(_line(f"» {one_line(reply.query)}", style="bold"))
-                    out().print(reply_view(reply))
+                    out().print(reply_view(reply, faq=current().faq))
 
 
 @app.command("list", cls=SharedOptions)
@@ -448,9 +449,9 @@ def show(
     faq: FaqOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Show one entry with its sources."""
+    """Show one entry: its answer, the source's own words it rests on, and the full citation."""
     from therapy_faq.faq import load_faq
-    from therapy_faq.render import entry_json, entry_view
+    from therapy_faq.render import entry_json, full_entry_view
 
     with friendly_errors(debug):
         entries = load_faq(resolve_faq_path(faq))
@@ -465,7 +466,7 @@ def show(
         if as_json:
             sys.stdout.write(json_text(entry_json(entry), indent=2) + "\n")
         else:
-            out().print(entry_view(entry))
+            out().print(full_entry_view(entry, entries))
 
 
 @app.command(cls=SharedOptions)
@@ -498,11 +499,28 @@ def validate(
         float,
         typer.Option(min=0.0, max=1.0, help="Cosine from which --overlaps lists a pair."),
     ] = 0.90,
+    documents: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the source documents, to check that every excerpt is their own "
+            "words [default: sources/ beside the FAQ file, when there is one].",
+            file_okay=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 3) when an answer breaks a curation rule, instead of warning.",
+        ),
+    ] = False,
     index: IndexOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Check an FAQ file against the schema, reporting every problem at once, and the crisis
-    resources, topics and examples the tool will show and use."""
+    """Check an FAQ file against the schema, reporting every problem at once; flag answers that
+    break the curation rules (a number or name missing from the excerpt, a first person, an
+    opening connective, no excerpt, an excerpt that is not its document's words); check the
+    crisis resources, topics and examples the tool will show and use."""
     from therapy_faq.crisis import load_examples, load_resources
     from therapy_faq.faq import load_faq
     from therapy_faq.render import overlaps_view
@@ -512,6 +530,7 @@ def validate(
         path = file or resolve_faq_path(faq)
         entries = load_faq(path)
         out().print(_line(f"{path}: OK, {len(entries.entries)} entries"), soft_wrap=True)
+        _curation(path, entries, strict, documents or path.parent / "sources")
         resources_path = crisis or crisis_resources_path()
         resources = load_resources(resources_path)
         out().print(
@@ -546,6 +565,27 @@ def validate(
             assistant = _open(path, index)
             found = find_overlaps(assistant.faq, assistant.retriever.index, min_similarity)
             out().print(overlaps_view(found, min_similarity))
+
+
+def _curation(path: Path, entries: Faq, strict: bool, documents: Path) -> None:
+    """The curation flags, one line each; with `strict`, an error after them."""
+    from therapy_faq.curation import check_excerpts, check_faq
+
+    flags = check_faq(entries)
+    if documents.is_dir():
+        flags += check_excerpts(entries, documents)
+    if not flags:
+        out().print(_line(f"{path}: every answer follows the curation rules"), soft_wrap=True)
+        return
+    count = len({flag.entry for flag in flags})
+    head = f"{count} entr{'ies' if count != 1 else 'y'} may break the curation rules"
+    err().print(_line(f'{head} (README, "Curation rules"):', style="yellow"), soft_wrap=True)
+    for flag in flags:
+        err().print(_line(f"  {flag}"), soft_wrap=True)
+    if strict:
+        from therapy_faq.errors import FaqError
+
+        raise FaqError(f"{path}: {head}")
 
 
 @app.command(cls=SharedOptions)

@@ -6,9 +6,10 @@ import contextlib
 import hashlib
 import re
 from collections import Counter
+from difflib import get_close_matches
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import yaml
 from pydantic import (
@@ -16,28 +17,76 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     model_validator,
 )
 
 from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Text, plain_message
+from therapy_faq.fields import Slug, Text, Url, plain_message
 from therapy_faq.files import read_regular
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+SourceKind = Literal[
+    "professional-body", "publisher", "practice", "blog", "forum", "qa-page", "article", "unknown"
+]
+KIND_WORDS: dict[str, str] = {
+    "professional-body": "a professional body",
+    "publisher": "a publisher",
+    "practice": "a therapy practice",
+    "blog": "a blog",
+    "forum": "a forum",
+    "qa-page": "a Q&A page",
+    "article": "an article",
+    "unknown": "a source of unknown kind",
+}
 
 
 class Source(BaseModel):
-    """Where an answer comes from; `question` is the source's own wording when it differs."""
+    """Where an answer comes from, as a reader needs to judge it. `title` is the title of the
+    page or document the excerpt was taken from, as written there (a page without one gets a
+    plain description, e.g. "Untitled article on missing a therapy session"); `site` is the
+    website the page credits for the text, or hosts it; `kind` is what the page is; `url` only
+    where it leads to the article itself, never a bare domain; `document` is the file in the
+    seeds, shown in `show` and JSON only."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Text
-    document: Text | None = None  # the source's file name in the seeds; a book or a page has none
-    url: Annotated[Text, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    question: Text | None = None
+    kind: SourceKind = "unknown"
+    site: Text | None = None
+    author: Text | None = None
+    document: Text | None = None
+    url: Url | None = None
+    question: Text | None = None  # the source's own wording, when the entry's question differs
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "title": self.title,
+            "document": self.document,
+            "url": self.url,
+            "site": self.site,
+            "kind": self.kind,
+            "author": self.author,
+            "question": self.question,
+            "citation": self.citation(),
+        }
+
+    def citation(self) -> str:
+        """One line a reader can judge the answer by: who said it, where we found it."""
+        title = f"“{self.title}”"
+        by = f" by {self.author}" if self.author else ""
+        if self.kind == "forum":
+            return f"Anonymous forum answer, {self.site or title}"
+        if self.kind == "qa-page":
+            if self.site:
+                return f"From {self.site}, quoted on the Q&A page {title}"
+            return f"The Q&A page {title}, which names no author"
+        if self.kind == "blog":
+            return f"Blog post {title}{by}" + (f", {self.site}" if self.site else "")
+        if self.kind == "unknown":
+            return f"{self.title}{by}" + (f", {self.site}" if self.site else "")
+        kind = KIND_WORDS[self.kind]
+        return f"{title}{by}, " + (f"{self.site} ({kind})" if self.site else kind)
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
@@ -58,12 +107,19 @@ def unwrap(text: str) -> str:
 
 
 class Entry(BaseModel):
+    """One question and its answer. `question` says what the entry really answers (a source's own
+    wording, when it differs, is the source's `question`); `answer` is written for the person
+    asking; `excerpt` is the source's text it rests on, verbatim, […] marking a cut (README
+    "Curation rules")."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: Slug
     question: Text
     answer: Annotated[Text, AfterValidator(unwrap)]
     sources: list[Source] = Field(min_length=1)
+    excerpt: Annotated[Text, AfterValidator(unwrap)] | None = None
+    see_also: list[Slug] = Field(default_factory=list)
     alternates: list[Text] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
 
@@ -92,6 +148,12 @@ class Faq(BaseModel):
         problems += [
             f"duplicate question '{q}' ({n} entries)" for q, n in questions.items() if n > 1
         ]
+        for entry in self.entries:
+            problems += [
+                f"entry '{entry.id}': see_also {_see_also_problem(other, entry.id, list(ids))}"
+                for other in entry.see_also
+                if other == entry.id or other not in ids
+            ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -173,6 +235,7 @@ def _parse(path: Path, text: str) -> Faq:
     # other problems (pydantic checks them only once every entry is valid).
     found = [_describe(error, data, lines) for error in errors if error["loc"]]
     found += _duplicates(data, lines)
+    found += _dangling_see_also(data, lines)
     found.sort(key=lambda problem: problem[0])
     count = len(found)
     header = f"{path}: {count} problem{'s' if count != 1 else ''} in the FAQ:"
@@ -215,6 +278,37 @@ def _field_words(rest: tuple[str | int, ...]) -> str:
         else:
             words.append(str(part))
     return ", ".join(words)
+
+
+def _see_also_problem(other: str, own: str, ids: list[str]) -> str:
+    if other == own:
+        return "names the entry itself"
+    close = get_close_matches(other, ids, n=1)
+    return f"names '{other}', which is not an entry" + (
+        f" (did you mean '{close[0]}'?)" if close else ""
+    )
+
+
+def _dangling_see_also(data: Any, lines: dict[tuple[str | int, ...], int]) -> list[Problem]:
+    """see_also ids that name no entry (or the entry itself), with their lines: found on the
+    data as written, like duplicates, so they are reported with every other problem."""
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    ids = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+    found: list[Problem] = []
+    for position, entry in enumerate(entries):
+        others = entry.get("see_also") if isinstance(entry, dict) else None
+        if not isinstance(others, list):
+            continue
+        for number, other in enumerate(others):
+            if isinstance(other, str) and (other == entry.get("id") or other not in ids):
+                line = lines.get(("entries", position, "see_also", number)) or lines.get(
+                    ("entries", position, "see_also"), 0
+                )
+                problem = _see_also_problem(other, str(entry.get("id")), ids)
+                found.append((line, f"{_entry_name(data, position)}: see_also {problem}"))
+    return found
 
 
 def _entry_name(data: Any, position: int) -> str:

@@ -4,6 +4,7 @@ so square brackets are shown as typed and never read as Rich markup."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rich import box
 from rich.cells import cell_len
@@ -22,16 +23,55 @@ from therapy_faq.terminal import one_line
 
 
 def sources_text(entry: Entry) -> Text:
+    """Who said it, in words a reader can judge it by (file names only in `show` and JSON)."""
     text = Text("Source: " if len(entry.sources) == 1 else "Sources: ", style="bold")
     for number, source in enumerate(entry.sources):
         if number:
             text.append("; ")
-        text.append(source.title, style="italic")
+        text.append(source.citation(), style="italic")
         if source.url:
-            text.append(f" ({source.url})", style="cyan")
-        if source.document:
-            text.append(f" [{source.document}]", style="dim")
+            text.append(f" {source.url}", style="cyan")
     return text
+
+
+def see_also_text(entry: Entry, faq: Faq | None, listed: Iterable[str] = ()) -> Text | None:
+    """The entries this one overlaps or seems to contradict, by their questions; less those
+    `listed` beside it already (a reply's related questions)."""
+    others = [o for o in entry.see_also if o not in set(listed)] if faq is not None else []
+    if faq is None or not others:
+        return None
+    text = Text("See also: ", style="bold")
+    for number, other in enumerate(others):
+        text.append("; " if number else "")
+        text.append(f"“{faq.by_id[other].question}”" if other in faq.by_id else other)
+    return text
+
+
+def excerpt_view(entry: Entry) -> RenderableType:
+    """The source's own words behind the answer, and where they come from in full."""
+    parts: list[RenderableType] = []
+    if entry.excerpt is None:
+        parts.append(Text("This entry keeps no excerpt of its source.", style="yellow"))
+    else:
+        parts.append(
+            Panel(
+                answer_body(entry.excerpt),
+                title=Text("In the source's words", style="bold"),
+                title_align="left",
+                box=box.ROUNDED,
+                border_style="dim",
+                padding=(0, 1),
+            )
+        )
+    asked = [s.question for s in entry.sources if s.question and s.question != entry.question]
+    if asked:
+        text = Text("The source's question: " if len(asked) == 1 else "The sources' questions: ")
+        parts.append(text.append("; ".join(asked), style="italic"))
+    parts.append(sources_text(entry))
+    files = [s.document for s in entry.sources if s.document]
+    if files:
+        parts.append(Text(f"Document: {', '.join(files)}", style="dim"))
+    return Group(*parts)
 
 
 LIST_ITEM = re.compile(r"(\s*)([-*•]|\d+[.)])\s+(.*)")
@@ -88,8 +128,16 @@ def entry_panel(entry: Entry) -> TitledPanel:
     return TitledPanel(entry.question, answer_body(entry.answer))
 
 
-def entry_view(entry: Entry) -> RenderableType:
-    return Group(entry_panel(entry), sources_text(entry))
+def entry_view(entry: Entry, faq: Faq | None = None, listed: Iterable[str] = ()) -> RenderableType:
+    """The answer and its citation; with the FAQ, the entries it points to."""
+    see_also = see_also_text(entry, faq, listed)
+    return Group(entry_panel(entry), sources_text(entry), *([see_also] if see_also else []))
+
+
+def full_entry_view(entry: Entry, faq: Faq | None = None) -> RenderableType:
+    """`show`: the answer, then the source's own words and the whole citation."""
+    see_also = see_also_text(entry, faq)
+    return Group(entry_panel(entry), excerpt_view(entry), *([see_also] if see_also else []))
 
 
 def suggestions(matches: list[Match], heading: str) -> Text:
@@ -149,7 +197,7 @@ def help_line(resources: CrisisResources, lead: str, category: str | None) -> Te
     return text
 
 
-def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
+def reply_view(reply: Reply, numbered_hint: bool = False, faq: Faq | None = None) -> RenderableType:
     """The answer panel, its sources and the closest other questions; or a refusal; or, for an
     urgent message, the resources and nothing that could read as dismissive. At level
     `concern`, a warm line and a crisis line follow the reply; in a chat after an urgent
@@ -167,7 +215,8 @@ def reply_view(reply: Reply, numbered_hint: bool = False) -> RenderableType:
             Text(f"Taking this with your last question: {one_line(reply.follow_up_of)}", "dim")
         )
     if reply.answer is not None:
-        parts.append(entry_view(reply.answer.entry))
+        listed = [match.entry.id for match in reply.alternatives]
+        parts.append(entry_view(reply.answer.entry, faq, listed))
         if reply.alternatives:
             parts.append(suggestions(reply.alternatives, f"Related questions{hint}:"))
     elif reply.after_crisis is not None and resources is not None:
@@ -274,9 +323,11 @@ def entry_json(entry: Entry) -> dict[str, object]:
         "id": entry.id,
         "question": entry.question,
         "answer": entry.answer,
-        "sources": [s.model_dump(exclude_none=False) for s in entry.sources],
+        "sources": [s.to_json() for s in entry.sources],
         "alternates": list(entry.alternates),
         "tags": list(entry.tags),
+        "excerpt": entry.excerpt,
+        "see_also": list(entry.see_also),
     }
 
 
