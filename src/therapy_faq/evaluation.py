@@ -34,7 +34,7 @@ from therapy_faq import yamlfile
 from therapy_faq.assistant import Assistant, Reply
 from therapy_faq.crisis import CATEGORIES, Category
 from therapy_faq.errors import FaqError, UsageError
-from therapy_faq.fields import Text, validation_problems
+from therapy_faq.fields import Slug, Text, validation_problems
 from therapy_faq.files import read_text
 from therapy_faq.retrieval import clean_query
 from therapy_faq.terminal import listing
@@ -46,7 +46,7 @@ class Labelled(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Text
-    expected: list[Text] = Field(min_length=1)
+    expected: list[Slug] = Field(min_length=1)  # entry ids
 
 
 def _text_only(value: Any) -> Any:
@@ -70,7 +70,7 @@ class OrdinaryItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Text
-    expected: list[Text] = Field(default_factory=list)  # empty: only the screen is judged
+    expected: list[Slug] = Field(default_factory=list)  # empty: only the screen is judged
 
     @model_validator(mode="before")
     @classmethod
