@@ -380,3 +380,8 @@ def test_validate_flags_curation_problems_and_strict_fails_on_them(tmp_path: Pat
     shipped = invoke("validate", "--strict")
     assert shipped.exit_code == 0, shipped.output
     assert "every answer follows the curation rules" in shipped.stdout
+    imported = invoke("validate", str(REPO / "examples" / "mental_health_faq.yaml"))
+    assert imported.exit_code == 0  # a spreadsheet keeps no excerpts: one line says so
+    assert "97 entries have no excerpt: 1590140, 2110618, 6361820 and 94 more" in imported.stderr
+    assert "no excerpt: keep" not in imported.stderr
+    assert invoke("validate", "--documents", str(tmp_path / "none")).exit_code == 2
