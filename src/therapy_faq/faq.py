@@ -73,7 +73,8 @@ class Source(BaseModel):
 
     def citation(self) -> str:
         """One line a reader can judge the answer by: who said it, where we found it."""
-        title = f"“{self.title}”"
+        untitled = self.title.startswith("Untitled")  # a description, not the page's words
+        title = self.title if untitled else f"“{self.title}”"
         by = f" by {self.author}" if self.author else ""
         if self.kind == "forum":
             return f"Anonymous forum answer, {self.site or title}"
@@ -83,8 +84,10 @@ class Source(BaseModel):
             return f"The Q&A page {title}, which names no author"
         if self.kind == "blog":
             return f"Blog post {title}{by}" + (f", {self.site}" if self.site else "")
-        if self.kind == "unknown":
+        if self.kind == "unknown" or (self.kind == "article" and untitled):
             return f"{self.title}{by}" + (f", {self.site}" if self.site else "")
+        if self.kind == "article":
+            return f"Article {title}{by}" + (f", {self.site}" if self.site else "")
         kind = KIND_WORDS[self.kind]
         return f"{title}{by}, " + (f"{self.site} ({kind})" if self.site else kind)
 
