@@ -57,7 +57,7 @@ EXIT_CODES: dict[int, str] = {
     0: "success (an answer, a refusal or a crisis panel are all successful replies)",
     1: "unexpected internal error (rerun with --debug for the traceback)",
     2: "usage error: bad option, empty question, unknown entry id, deleted current folder",
-    3: "the FAQ file is missing or invalid",
+    3: "the FAQ file is missing or invalid (with validate --strict: breaks a curation rule)",
     4: "the index is missing or broken and could not be (re)built (a full or read-only disk "
     "keeps the previous index), or its folder holds other files",
     5: "the embedding model is missing or does not match its fingerprint",
