@@ -52,6 +52,7 @@ def test_capitals_at_the_start_of_a_sentence_or_an_item_are_not_names() -> None:
 def test_a_first_person_outside_quotation_marks_is_flagged() -> None:
     assert "first person" in rules("In my experience, therapists notice.")
     assert "first person" in rules("Therapists hug me sometimes.")
+    assert "first person" in rules("My therapist hugs, says one reader.")
     assert "first person" not in rules("One person says, “I hugged my therapist.”")
 
 

@@ -34,7 +34,7 @@ CONNECTIVES = (
 )
 _OPENING = re.compile(r"^(?:" + "|".join(re.escape(c) for c in CONNECTIVES) + r")\b", re.I)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|my|me|mine|myself)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|(?i:my|me|mine|myself))\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 # where a capital letter says nothing: the text's start, after an end of sentence, a colon, an

@@ -37,8 +37,11 @@ def sources_text(entry: Entry) -> Text:
 def see_also_text(entry: Entry, faq: Faq | None, listed: Iterable[str] = ()) -> Text | None:
     """The entries this one overlaps or seems to contradict, by their questions; less those
     `listed` beside it already (a reply's related questions)."""
-    others = [o for o in entry.see_also if o not in set(listed)] if faq is not None else []
-    if faq is None or not others:
+    if faq is None:
+        return None
+    skip = set(listed)
+    others = [other for other in entry.see_also if other not in skip]
+    if not others:
         return None
     text = Text("See also: ", style="bold")
     for number, other in enumerate(others):
