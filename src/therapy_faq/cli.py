@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from therapy_faq.service import LiveAssistant, Paths
 
 from therapy_faq import __version__
-from therapy_faq.errors import EXIT_CODES, OutputError, TherapyFaqError, UsageError
+from therapy_faq.errors import EXIT_CODES, FaqError, OutputError, TherapyFaqError, UsageError
 from therapy_faq.settings import (
     CRISIS_ENV,
     DEFAULT_TOP_K,
@@ -589,8 +589,6 @@ def _curation(path: Path, entries: Faq, strict: bool, documents: Path) -> None:
     for flag in flags:
         err().print(_line(f"  {flag}"), soft_wrap=True)
     if strict:
-        from therapy_faq.errors import FaqError
-
         raise FaqError(f"{path}: {head}")
 
 

@@ -29,15 +29,10 @@ from therapy_faq.files import read_regular
 SourceKind = Literal[
     "professional-body", "publisher", "practice", "blog", "forum", "qa-page", "article", "unknown"
 ]
-KIND_WORDS: dict[str, str] = {
+KIND_WORDS: dict[str, str] = {  # the kinds `citation` names in words; the others shape the line
     "professional-body": "a professional body",
     "publisher": "a publisher",
     "practice": "a therapy practice",
-    "blog": "a blog",
-    "forum": "a forum",
-    "qa-page": "a Q&A page",
-    "article": "an article",
-    "unknown": "a source of unknown kind",
 }
 
 
