@@ -30,21 +30,9 @@ import yaml  # noqa: E402
 
 from therapy_faq.crisis import CrisisExamples, load_examples, load_validated  # noqa: E402
 from therapy_faq.encoder import default_encoder  # noqa: E402
-from therapy_faq.evaluation import load_eval_set  # noqa: E402
+from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
 from therapy_faq.files import read_text, write_text_atomic  # noqa: E402
 from therapy_faq.settings import crisis_examples_path  # noqa: E402
-
-TOO_CLOSE = 0.88  # cosine: closer than this to an evaluation message is a paraphrase of it
-
-
-def evaluation_texts(path: Path) -> list[str]:
-    eval_set = load_eval_set(path)
-    return [
-        *(item.text for item in eval_set.in_scope),
-        *eval_set.out_of_scope,
-        *(item.text for item in eval_set.crisis),
-        *(item.text for item in eval_set.ordinary),
-    ]
 
 
 def main() -> None:
@@ -71,7 +59,7 @@ def main() -> None:
             fresh.append(example)
 
     sources = sorted((REPO / "eval").rglob("*.yaml")) + [p.resolve() for p in args.sealed]
-    held = {path: evaluation_texts(path) for path in sources}
+    held = {path: load_eval_set(path).texts() for path in sources}
     encoder = default_encoder()
     vectors = encoder.encode([e.text for e in fresh])
     close = np.zeros(len(fresh), dtype=bool)

@@ -40,6 +40,7 @@ from therapy_faq.retrieval import clean_query
 from therapy_faq.terminal import listing
 
 RANK_DEPTH = 10
+TOO_CLOSE = 0.88  # cosine: a training text closer than this to an evaluation text paraphrases it
 
 
 class Labelled(BaseModel):
@@ -85,6 +86,15 @@ class EvalSet(BaseModel):
     out_of_scope: list[Text] = Field(default_factory=list)
     crisis: list[CrisisItem] = Field(default_factory=list)
     ordinary: list[OrdinaryItem] = Field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """Every message of the set, of every section: what training data must stay away from."""
+        return [
+            *(item.text for item in self.in_scope),
+            *self.out_of_scope,
+            *(item.text for item in self.crisis),
+            *(item.text for item in self.ordinary),
+        ]
 
 
 def load_eval_set(path: Path) -> EvalSet:

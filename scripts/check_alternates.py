@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""List the FAQ's alternate wordings that paraphrase an evaluation question.
+
+    python scripts/check_alternates.py [--faq FILE] [--min 0.88]
+
+An alternate within `--min` cosine of a message in eval/ lets the set measure memory, not
+retrieval (README "The FAQ file"). Prints how many alternates are that close at 0.85, 0.88 and
+0.90, then each pair at or above `--min`, closest first. Changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from therapy_faq.encoder import default_encoder  # noqa: E402
+from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
+from therapy_faq.faq import load_faq  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faq", type=Path, default=REPO / "data" / "faq.yaml")
+    parser.add_argument("--min", type=float, default=TOO_CLOSE, help="cosine to list a pair")
+    args = parser.parse_args()
+
+    faq = load_faq(args.faq)
+    alternates = [(entry.id, text) for entry in faq.entries for text in entry.alternates]
+    sets = sorted((REPO / "eval").rglob("*.yaml"))
+    texts = [text for path in sets for text in load_eval_set(path).texts()]
+    encoder = default_encoder()
+    similarity = encoder.encode([text for _, text in alternates]) @ encoder.encode(texts).T
+    nearest = similarity.argmax(axis=1)
+    best = similarity.max(axis=1)
+    for floor in (0.85, TOO_CLOSE, 0.90):
+        print(f"{int((best >= floor).sum())} of {len(alternates)} alternates within {floor} cosine")
+    for row in best.argsort()[::-1]:
+        if best[row] < args.min:
+            break
+        entry_id, text = alternates[row]
+        print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ {texts[nearest[row]]!r}")
+
+
+if __name__ == "__main__":
+    main()
