@@ -11,7 +11,8 @@ Out-of-fold probabilities (message and each clause, as at question time) go thro
 decision as `safety.CrisisScreen`, patterns included. The evaluation sets are never read.
 
     python scripts/calibrate_screen.py                  # the committed settings
-    python scripts/calibrate_screen.py --grid           # search C, embedding weight, thresholds
+    python scripts/calibrate_screen.py --grid           # search the vote's share, thresholds
+    python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4 --k 5 --temperature 20
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -36,19 +38,26 @@ from therapy_faq.encoder import default_encoder
 from therapy_faq.safety import (
     LABELS,
     PatternHit,
+    Scores,
     Thresholds,
     is_bare,
+    neighbour_vote,
     pattern_hit,
     scores_of,
     sentences,
 )
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
+    NEIGHBOUR_SHARE,
+    NEIGHBOUR_TEMPERATURE,
+    NEIGHBOURS,
     SCREEN_C,
     THRESHOLDS,
     features,
     fit,
+    neighbour_votes,
     training_rows,
+    unit_rows,
 )
 from therapy_faq.settings import crisis_examples_path
 
@@ -121,17 +130,35 @@ def folds_of(groups: list[str]) -> list[int]:
     return [fold_of[g] for g in groups]
 
 
-def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[np.ndarray]:
+class OutOfFold(NamedTuple):
+    """Per example, the probabilities of its message and clauses from the two parts of the
+    screen, each trained on the other folds only: the linear classifier and the vote of the
+    nearest training rows (`blend` mixes them as `safety.ScreenModel` does)."""
+
+    classifier: list[np.ndarray]
+    vote: list[np.ndarray]
+
+    def blend(self, share: float) -> list[np.ndarray]:
+        pairs = zip(self.classifier, self.vote, strict=True)
+        return [(1 - share) * c + share * v for c, v in pairs]
+
+
+def out_of_fold(
+    examples, groups, c: float, weight: float, vectors_of, k: int, temperature: float
+) -> OutOfFold:
     """For each example, probabilities of its message and clauses from a model trained on the
     other folds only (each fold holds whole groups)."""
     texts, labels, origins = training_rows(examples)
     row_vectors = vectors_of(texts)
     matrix = features(texts, row_vectors, weight)
+    row_units, votes = unit_rows(row_vectors), neighbour_votes(labels)
     screened = [[e.text, *sentences(e.text)] for e in examples]
     flat = [t for group in screened for t in group]
-    flat_matrix = features(flat, vectors_of(flat), weight)
+    flat_vectors = vectors_of(flat)
+    flat_matrix = features(flat, flat_vectors, weight)
     starts = np.cumsum([0] + [len(g) for g in screened])
-    result: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    classifier: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    vote: list[np.ndarray] = [np.zeros(0)] * len(examples)
     group_of = np.asarray(folds_of(groups))
     for group in sorted(set(group_of.tolist())):
         held = np.flatnonzero(group_of == group)
@@ -142,24 +169,32 @@ def out_of_fold(examples, groups, c: float, weight: float, vectors_of) -> list[n
         rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in held])
         probs = np.zeros((len(rows), len(LABELS)))
         probs[:, model.classes_] = model.predict_proba(flat_matrix[rows])
+        similarities = np.asarray(flat_vectors[rows], dtype=np.float32) @ row_units[train].T
+        voted = neighbour_vote(similarities, votes[train], k, temperature)
         offset = 0
         for i in held:
             size = starts[i + 1] - starts[i]
-            result[i] = probs[offset : offset + size]
+            classifier[i] = probs[offset : offset + size]
+            vote[i] = voted[offset : offset + size]
             offset += size
-    return result
+    return OutOfFold(classifier, vote)
 
 
-def decide(
-    probs: np.ndarray, hit: PatternHit | None, limits: Thresholds, bare: bool = False
-) -> str:
-    """The screen's own decision (`Thresholds.level`) on out-of-fold probabilities."""
-    return limits.level(scores_of(probs)[0], hit, bare)
+def scored(oof: list[np.ndarray]) -> list[Scores]:
+    """The classifier's scores of each example (message and clauses), computed once for every
+    set of thresholds tried on them."""
+    return [scores_of(probs)[0] for probs in oof]
 
 
-def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:
+def decide(scores: Scores, hit: PatternHit | None, limits: Thresholds, bare: bool = False) -> str:
+    """The screen's own decision (`Thresholds.level`) on out-of-fold scores."""
+    return limits.level(scores, hit, bare)
+
+
+def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
     verdicts = [
-        decide(p, h, limits, is_bare(e.text)) for e, p, h in zip(examples, oof, hits, strict=True)
+        decide(s, h, limits, is_bare(e.text))
+        for e, s, h in zip(examples, scores, hits, strict=True)
     ]
     by_level = defaultdict(Counter)
     for example, verdict in zip(examples, verdicts, strict=True):
@@ -179,13 +214,13 @@ def figures(examples, oof, hits, limits: Thresholds) -> dict[str, float]:
     }
 
 
-def worst_groups(examples, oof, hits, limits, groups, level: str, bad: tuple[str, ...]):
+def worst_groups(examples, scores, hits, limits, groups, level: str, bad: tuple[str, ...]):
     rates = defaultdict(lambda: [0, 0])
-    for example, probs, hit, group in zip(examples, oof, hits, groups, strict=True):
+    for example, score, hit, group in zip(examples, scores, hits, groups, strict=True):
         if example.level != level:
             continue
         rates[group][1] += 1
-        rates[group][0] += decide(probs, hit, limits, is_bare(example.text)) in bad
+        rates[group][0] += decide(score, hit, limits, is_bare(example.text)) in bad
     return sorted(((n / t, g, t) for g, (n, t) in rates.items()), reverse=True)[:5]
 
 
@@ -195,6 +230,16 @@ def main() -> None:
     parser.add_argument("--c", type=float, nargs="+", help="values of C to search (with --grid)")
     parser.add_argument(
         "--weight", type=float, nargs="+", help="embedding weights to search (with --grid)"
+    )
+    parser.add_argument(
+        "--share",
+        type=float,
+        nargs="+",
+        help="shares of the nearest examples' vote to search (with --grid)",
+    )
+    parser.add_argument("--k", type=int, default=NEIGHBOURS, help="examples that vote")
+    parser.add_argument(
+        "--temperature", type=float, default=NEIGHBOUR_TEMPERATURE, help="sharpness of the vote"
     )
     args = parser.parse_args()
     examples = load_examples(crisis_examples_path()).examples
@@ -207,30 +252,39 @@ def main() -> None:
         "kind": [kind_group(e) for e in examples],
     }
     settings = [(SCREEN_C, EMBEDDING_WEIGHT)]
+    shares = [NEIGHBOUR_SHARE]
     if args.grid:
-        settings = list(
-            itertools.product(args.c or [3.0, 10.0, 30.0], args.weight or [1.0, 2.0, 4.0])
-        )
+        settings = list(itertools.product(args.c or [SCREEN_C], args.weight or [EMBEDDING_WEIGHT]))
+        shares = args.share or [0.0, 0.2, 0.35, 0.5]
     for c, weight in settings:
         started = time.perf_counter()
-        oofs = {name: out_of_fold(examples, g, c, weight, embed) for name, g in groupings.items()}
-        print(f"\nC={c} embedding weight={weight} ({time.perf_counter() - started:.0f} s)")
+        parts = {
+            name: out_of_fold(examples, g, c, weight, embed, args.k, args.temperature)
+            for name, g in groupings.items()
+        }
+        print(
+            f"\nC={c} embedding weight={weight} k={args.k} temperature={args.temperature} "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
         candidates = [THRESHOLDS]
         if args.grid:
             candidates = [
                 Thresholds(u, p, h, max(u, c))
-                for u in (0.4, 0.5, 0.6, 0.7)
-                for p in (0.05, 0.1, 0.2, 0.3, 0.4)
-                for h in (0.3, 0.5, 0.7)
-                for c in (0.4, 0.6, 0.7, 0.8, 0.9)
+                for u in (0.4, 0.5, 0.6)
+                for p in (0.2, 0.3, 0.4)
+                for h in (0.3, 0.35, 0.4, 0.5)
+                for c in (0.6, 0.7, 0.8)
             ]
-        for limits in candidates:
-            row = []
-            for name, oof in oofs.items():
-                f = figures(examples, oof, hits, limits)
-                row.append(f"{name}: " + " ".join(f"{k} {v:.3f}" for k, v in f.items()))
-            print(f"  {limits}\n    " + "\n    ".join(row))
+        for share in shares:
+            oofs = {name: scored(part.blend(share)) for name, part in parts.items()}
+            for limits in candidates:
+                row = []
+                for name, oof in oofs.items():
+                    f = figures(examples, oof, hits, limits)
+                    row.append(f"{name}: " + " ".join(f"{k} {v:.3f}" for k, v in f.items()))
+                print(f"  share={share} {limits}\n    " + "\n    ".join(row))
         if not args.grid:
+            oofs = {name: scored(part.blend(NEIGHBOUR_SHARE)) for name, part in parts.items()}
             for name, oof in oofs.items():
                 g = groupings[name]
                 print(f"  worst {name} groups, urgent missed:")

@@ -52,6 +52,8 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "row_entries.npy",
         "row_kinds.npy",
         "screen.json",
+        "screen_neighbours.npy",
+        "screen_votes.npy",
         "screen_weights.npy",
         "topic_vectors.npy",
         "topics.json",
@@ -259,3 +261,26 @@ def test_the_first_build_says_the_screen_is_trained_once_and_progress_moves(
     said.clear()
     open_assistant(paths, StubEncoder(), notify=said.append)  # cached now: no training
     assert not any(line.startswith("Training") for line in said)
+
+
+def test_the_screens_example_vectors_are_shared_with_the_cache_not_copied(paths: Paths) -> None:
+    """They are the same for every index (20 MB for the shipped examples): one copy on disk."""
+    from therapy_faq.screen_training import screens_cache
+
+    build(paths, StubEncoder())
+    linked = paths.index / "screen_neighbours.npy"
+    cached = [p for p in screens_cache().glob("*/screen_neighbours.npy") if p.samefile(linked)]
+    assert linked.stat().st_nlink >= 2 and len(cached) == 1
+
+
+def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache(
+    paths: Paths,
+) -> None:
+    build(paths, StubEncoder())
+    _alter_in_place(paths.index / "screen_neighbours.npy")  # the cache's file too: one inode
+    with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
+        load_index(paths.index)
+    said: list[str] = []
+    open_assistant(paths, StubEncoder(), notify=said.append)
+    assert "SHA-256 differs" in said[0] and "Training the crisis screen" in said[1]
+    load_index(paths.index)

@@ -14,10 +14,12 @@ from therapy_faq.safety import (
     HASH_BITS,
     LABELS,
     CrisisScreen,
+    Neighbours,
     ScreenModel,
     Thresholds,
     fold,
     is_medication_question,
+    neighbour_vote,
     ngram_features,
     normalise,
     pattern_hit,
@@ -186,6 +188,42 @@ def test_the_decision_between_urgent_concern_and_nothing() -> None:
     assert screen.assess("some message", unsure).level == "none"
     verdict = screen.assess("I want to kill myself", unsure)
     assert verdict.level == "urgent" and verdict.category == "suicide"
+
+
+def test_the_nearest_examples_vote_and_the_nearest_count_most() -> None:
+    votes = np.zeros((4, len(LABELS)), dtype=np.float32)
+    votes[0, LABELS.index("urgent:suicide")] = 2.0  # an urgent row, weighted by its level
+    votes[1:, LABELS.index("none")] = 1.0
+    similarities = np.array([[0.9, 0.5, 0.5, 0.5], [0.1, 0.8, 0.7, 0.6]], dtype=np.float32)
+    probs = neighbour_vote(similarities, votes, k=2, temperature=40.0)
+    assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0)
+    assert probs[0, LABELS.index("urgent:suicide")] > 0.99  # much nearer than the runner-up
+    assert probs[1, LABELS.index("none")] == pytest.approx(1.0)  # row 0 is not among its 2
+    flat = neighbour_vote(similarities, votes, k=4, temperature=0.0)  # every row votes alike
+    assert flat[1, LABELS.index("urgent:suicide")] == pytest.approx(2 / 5)
+
+
+def test_the_vote_is_blended_with_the_classifier_by_its_share() -> None:
+    """The vote can make urgent what the linear classifier alone would not, and the reverse."""
+    examples = np.eye(3, dtype=np.float32)
+    votes = np.zeros((3, len(LABELS)), dtype=np.float32)
+    votes[0, LABELS.index("none")] = 1.0  # the example at URGENT's place was ordinary
+    votes[1, LABELS.index("concern")] = 1.0
+    votes[2, LABELS.index("urgent:violence")] = 1.0  # and the one at ORDINARY's was urgent
+    alone = _model()
+    for share, urgent_level in ((0.0, "urgent"), (0.6, "none")):
+        blended = ScreenModel(
+            alone.weights, 3, alone.thresholds, Neighbours(examples, votes, 1, 40.0, share)
+        )
+        assert CrisisScreen(blended).assess("some message", URGENT[None, :]).level == urgent_level
+    blended = ScreenModel(
+        alone.weights, 3, alone.thresholds, Neighbours(examples, votes, 1, 40.0, 0.6)
+    )
+    verdict = CrisisScreen(blended).assess("what a nice day", ORDINARY[None, :])
+    assert verdict.level == "urgent" and verdict.category == "violence"
+    with pytest.raises(ValueError, match="do not fit"):
+        narrow = Neighbours(examples[:, :2], votes, 1, 40.0, 0.5)  # 2 dimensions, not 3
+        ScreenModel(alone.weights, 3, alone.thresholds, narrow)
 
 
 @pytest.mark.parametrize(
@@ -358,6 +396,9 @@ def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) 
     other = trained_screen(examples, "sha-b", encoder, encoder.fingerprint())
     assert other != first and encoder.calls > calls
     model = ScreenModel.load(first)
+    assert model.neighbours is not None and len(model.neighbours.vectors) == 12
     vectors = encoder.encode(["zq crisis 9", "ordinary words 9"])
     probs = model.probabilities(["zq crisis 9", "ordinary words 9"], vectors)
     assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()
+    voted = model.neighbours.probabilities(vectors)
+    assert voted[0, 2:].sum() > 0.5 > voted[1, 2:].sum()

@@ -10,7 +10,9 @@ An index folder holds data files only (no pickle anywhere):
 - `faq.json`: the validated FAQ it was built from (read instead of the YAML when current);
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
-- `screen_weights.npy`, `screen.json`: the crisis screen's classifier (see `screen_training.py`);
+- `screen_weights.npy`, `screen_neighbours.npy`, `screen_votes.npy`, `screen.json`: the crisis
+  screen's classifier and its examples' vectors (see `screen_training.py`; linked from the
+  user cache where the file system allows);
 - `topics.json`, `topic_vectors.npy`: the topics the FAQ leaves to others (see `topics.py`);
 - `manifest.json`: what the index was built from, and which exported model answers questions
   (`query_model.py`: one file per machine, shared by every index).
@@ -33,7 +35,12 @@ from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq, trusted_faq
 from therapy_faq.files import read_regular, read_text
 from therapy_faq.lexical import Bm25Scorer
-from therapy_faq.safety import SCREEN_SETTINGS_FILE, SCREEN_WEIGHTS_FILE, ScreenModel
+from therapy_faq.safety import (
+    SCREEN_FILES,
+    SCREEN_SETTINGS_FILE,
+    SCREEN_WEIGHTS_FILE,
+    ScreenModel,
+)
 from therapy_faq.terminal import listing, printable
 from therapy_faq.topics import TOPIC_VECTORS_FILE, TOPICS_FILE, TopicIndex
 
@@ -171,7 +178,7 @@ _INDEX_FILES = {
     FAQ_FILE,
     "entries.json",  # formats before 9
     BM25_DIR,
-    SCREEN_WEIGHTS_FILE,
+    *SCREEN_FILES,
     SCREEN_SETTINGS_FILE,
     TOPICS_FILE,
     TOPIC_VECTORS_FILE,

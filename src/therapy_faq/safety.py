@@ -8,7 +8,9 @@ Two layers, measured by `therapy-faq eval` per category:
    make it urgent.
 2. A classifier over the message and each of its clauses (`screen_training.py` trains it at
    build time): a linear model over the sentence embedding and hashed character and word n-grams,
-   which read typos, slang, textspeak and emoji. It is applied here with NumPy.
+   which read typos, slang, textspeak and emoji, blended with a vote of the training examples
+   nearest in meaning (a linear model draws one boundary; the vote follows the examples where
+   the boundary is wrong). It is applied here with NumPy.
 
 Levels: `urgent` (the resources instead of an answer) when the classifier is sure, or when a
 pattern matches and the classifier does not rule danger out; `concern` (an ordinary reply with a
@@ -426,7 +428,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 8
+SCREEN_VERSION = 9
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -477,6 +479,37 @@ def normalise_tokens(folded: str) -> str:
 LABELS: tuple[str, ...] = ("none", "concern", *(f"urgent:{c}" for c in CATEGORIES))
 SCREEN_WEIGHTS_FILE = "screen_weights.npy"
 SCREEN_SETTINGS_FILE = "screen.json"
+SCREEN_NEIGHBOURS_FILE = "screen_neighbours.npy"  # the training rows' embeddings
+SCREEN_VOTES_FILE = "screen_votes.npy"  # each row's vote: its label, weighted by its level
+SCREEN_FILES = (SCREEN_WEIGHTS_FILE, SCREEN_NEIGHBOURS_FILE, SCREEN_VOTES_FILE)
+
+
+def neighbour_vote(
+    similarities: np.ndarray, votes: np.ndarray, k: int, temperature: float
+) -> np.ndarray:
+    """Label probabilities from the `k` training rows most similar to each text, each voting
+    with weight exp(temperature * similarity): (texts, labels). Shared with the calibration."""
+    k = min(k, similarities.shape[1])
+    top = np.argpartition(-similarities, k - 1, axis=1)[:, :k]
+    near = np.take_along_axis(similarities, top, axis=1)
+    strength = np.exp(temperature * (near - near.max(axis=1, keepdims=True)))
+    probs = np.einsum("rk,rkl->rl", strength, votes[top])
+    return probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The training rows' embeddings and votes, and how the vote is blended with the linear
+    classifier: `share` of the vote, the rest the classifier's."""
+
+    vectors: np.ndarray  # (rows, dimension), unit length
+    votes: np.ndarray  # (rows, len(LABELS)): one-hot labels times the row's level weight
+    k: int
+    temperature: float
+    share: float
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        return neighbour_vote(vectors @ self.vectors.T, self.votes, self.k, self.temperature)
 
 
 @dataclass(frozen=True)
@@ -522,14 +555,30 @@ class Thresholds:
 
 class ScreenModel:
     """The trained classifier: one weight matrix (n-gram columns, then embedding columns, then
-    the bias row) by label, read memory-mapped, so a question touches only its own columns."""
+    the bias row) by label, read memory-mapped, so a question touches only its own columns; and
+    the nearest examples' vote blended with it (None: the classifier alone)."""
 
-    def __init__(self, weights: np.ndarray, dimension: int, thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        weights: np.ndarray,
+        dimension: int,
+        thresholds: Thresholds,
+        neighbours: Neighbours | None = None,
+    ) -> None:
         if weights.shape != ((1 << HASH_BITS) + dimension + 1, len(LABELS)):
             raise ValueError(f"screen weights of shape {weights.shape} do not fit this version")
+        if neighbours is not None and (
+            neighbours.vectors.ndim != 2
+            or neighbours.vectors.shape[1] != dimension
+            or neighbours.votes.shape != (len(neighbours.vectors), len(LABELS))
+            or not 0.0 <= neighbours.share <= 1.0
+            or neighbours.k < 1
+        ):
+            raise ValueError("the screen's examples do not fit its classifier")
         self.weights = weights
         self.dimension = dimension
         self.thresholds = thresholds
+        self.neighbours = neighbours
 
     @classmethod
     def load(cls, folder: Path) -> ScreenModel:
@@ -537,12 +586,30 @@ class ScreenModel:
         if settings.get("version") != SCREEN_VERSION:
             raise ValueError(f"a crisis screen of another version ({settings.get('version')})")
         weights = np.load(folder / SCREEN_WEIGHTS_FILE, mmap_mode="r", allow_pickle=False)
-        return cls(weights, int(settings["dimension"]), Thresholds(**settings["thresholds"]))
+        vote = settings["neighbours"]
+        neighbours = Neighbours(
+            np.load(folder / SCREEN_NEIGHBOURS_FILE, mmap_mode="r", allow_pickle=False),
+            np.load(folder / SCREEN_VOTES_FILE, allow_pickle=False),
+            int(vote["k"]),
+            float(vote["temperature"]),
+            float(vote["share"]),
+        )
+        thresholds = Thresholds(**settings["thresholds"])
+        return cls(weights, int(settings["dimension"]), thresholds, neighbours)
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """(len(texts), len(LABELS)) probabilities; `vectors` holds each text's embedding."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        probs = self.classifier_probabilities(texts, vectors)
+        if self.neighbours is None or not self.neighbours.share:
+            return probs
+        share = self.neighbours.share
+        return (1.0 - share) * probs + share * self.neighbours.probabilities(vectors)
+
+    def classifier_probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """The linear classifier's probabilities alone."""
         hashed = 1 << HASH_BITS
-        logits = np.asarray(vectors, dtype=np.float32) @ self.weights[hashed:-1]
+        logits = vectors @ self.weights[hashed:-1]
         logits += self.weights[-1]
         for row, text in enumerate(texts):
             indices, values = ngram_features(text)

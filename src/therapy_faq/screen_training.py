@@ -23,8 +23,11 @@ from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.safety import (
     HASH_BITS,
     LABELS,
+    SCREEN_FILES,
+    SCREEN_NEIGHBOURS_FILE,
     SCREEN_SETTINGS_FILE,
     SCREEN_VERSION,
+    SCREEN_VOTES_FILE,
     SCREEN_WEIGHTS_FILE,
     Thresholds,
     ngram_features,
@@ -33,14 +36,17 @@ from therapy_faq.safety import (
 )
 
 # Chosen by grouped cross-validation on the training examples, holding out whole voices and
-# whole kinds of message (`python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4`);
-# never on an evaluation set. Safety first: among the settings whose voice-held-out false
-# urgent rate stays near 0.10, the one with the highest urgent recall, and the lower concern
-# threshold (help shown 0.935 instead of about 0.89, at the cost of more ordinary replies with
-# a crisis line).
+# whole kinds of message (`python scripts/calibrate_screen.py --grid`); never on an evaluation
+# set. Safety first: among the settings whose voice-held-out false urgent rate stays at most
+# 0.111, the one with the highest urgent recall; then the concern threshold that shows help
+# more often than before (0.952 against 0.928) for about as many crisis lines under ordinary
+# replies (0.217 against 0.206).
 EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
 SCREEN_C = 3.0  # inverse regularisation strength
-THRESHOLDS = Thresholds(urgent=0.4, pattern_urgent=0.3, concern=0.3, clause_urgent=0.7)
+NEIGHBOURS = 10  # examples that vote
+NEIGHBOUR_TEMPERATURE = 40.0  # a vote weighs exp(40 * cosine): the nearest count most
+NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities
+THRESHOLDS = Thresholds(urgent=0.4, pattern_urgent=0.3, concern=0.35, clause_urgent=0.7)
 
 Progress = Callable[[int], None]
 
@@ -130,8 +136,24 @@ def weight_matrix(model, dimension: int, embedding_weight: float) -> np.ndarray:
     return weights
 
 
+def neighbour_votes(labels: np.ndarray) -> np.ndarray:
+    """Each training row's vote: its label, weighted as in training (`level_weights`), so that
+    the many ordinary rows do not outvote the fewer urgent ones by number alone."""
+    votes = np.zeros((len(labels), len(LABELS)), dtype=np.float32)
+    votes[np.arange(len(labels)), labels] = level_weights(labels)
+    return votes
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> str:
-    settings = f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{THRESHOLDS}"
+    settings = (
+        f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{THRESHOLDS}:"
+        f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}"
+    )
     text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -147,15 +169,15 @@ def screen_folder(examples_sha256: str, model_fingerprint: str, dimension: int) 
 
 
 def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: int) -> bool:
-    """A cached screen is used only whole: its weights' hash is the one written beside them
+    """A cached screen is used only whole: each file's hash is the one written beside them
     (a damaged cache is trained again, not copied into every index)."""
     folder = screen_folder(examples_sha256, model_fingerprint, dimension)
     try:
         settings = json.loads((folder / SCREEN_SETTINGS_FILE).read_text(encoding="utf-8"))
-        digest = sha256_file(folder / SCREEN_WEIGHTS_FILE)
+        digests = {name: sha256_file(folder / name) for name in SCREEN_FILES}
     except (OSError, ValueError):
         return False
-    return isinstance(settings, dict) and settings.get("weights_sha256") == digest
+    return isinstance(settings, dict) and settings.get("sha256") == digests
 
 
 def trained_screen(
@@ -174,18 +196,27 @@ def trained_screen(
     texts, labels, _ = training_rows(examples.examples)
     vectors = encoder.encode(texts, progress=progress)
     model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
-    weights = weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT)
+    arrays = {
+        SCREEN_WEIGHTS_FILE: weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT),
+        SCREEN_NEIGHBOURS_FILE: unit_rows(vectors),
+        SCREEN_VOTES_FILE: neighbour_votes(labels),
+    }
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        with (staging / SCREEN_WEIGHTS_FILE).open("wb") as handle:
-            np.save(handle, weights, allow_pickle=False)
-        digest = sha256_file(staging / SCREEN_WEIGHTS_FILE)
+        for name, array in arrays.items():
+            with (staging / name).open("wb") as handle:
+                np.save(handle, array, allow_pickle=False)
         settings = screen_settings(
             encoder.dimension,
             THRESHOLDS,
+            neighbours={
+                "k": NEIGHBOURS,
+                "temperature": NEIGHBOUR_TEMPERATURE,
+                "share": NEIGHBOUR_SHARE,
+            },
             examples_sha256=examples_sha256,
             rows=len(texts),
-            weights_sha256=digest,
+            sha256={name: sha256_file(staging / name) for name in SCREEN_FILES},
         )
         (staging / SCREEN_SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)  # a damaged copy, if any
