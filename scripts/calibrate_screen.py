@@ -45,9 +45,11 @@ from therapy_faq.safety import (
     pattern_hit,
     scores_of,
     sentences,
+    vote_share,
 )
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
+    NEIGHBOUR_NEAR,
     NEIGHBOUR_SHARE,
     NEIGHBOUR_TEMPERATURE,
     NEIGHBOURS,
@@ -137,10 +139,14 @@ class OutOfFold(NamedTuple):
 
     classifier: list[np.ndarray]
     vote: list[np.ndarray]
+    nearest: list[np.ndarray]  # cosine of each text's nearest training row
 
-    def blend(self, share: float) -> list[np.ndarray]:
-        pairs = zip(self.classifier, self.vote, strict=True)
-        return [(1 - share) * c + share * v for c, v in pairs]
+    def blend(self, share: float, near: tuple[float, float]) -> list[np.ndarray]:
+        blended = []
+        for c, v, n in zip(self.classifier, self.vote, self.nearest, strict=True):
+            weight = vote_share(n, share, near)[:, None]
+            blended.append((1 - weight) * c + weight * v)
+        return blended
 
 
 def out_of_fold(
@@ -159,6 +165,7 @@ def out_of_fold(
     starts = np.cumsum([0] + [len(g) for g in screened])
     classifier: list[np.ndarray] = [np.zeros(0)] * len(examples)
     vote: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    nearest: list[np.ndarray] = [np.zeros(0)] * len(examples)
     group_of = np.asarray(folds_of(groups))
     for group in sorted(set(group_of.tolist())):
         held = np.flatnonzero(group_of == group)
@@ -171,13 +178,15 @@ def out_of_fold(
         probs[:, model.classes_] = model.predict_proba(flat_matrix[rows])
         similarities = np.asarray(flat_vectors[rows], dtype=np.float32) @ row_units[train].T
         voted = neighbour_vote(similarities, votes[train], k, temperature)
+        closest = similarities.max(axis=1)
         offset = 0
         for i in held:
             size = starts[i + 1] - starts[i]
             classifier[i] = probs[offset : offset + size]
             vote[i] = voted[offset : offset + size]
+            nearest[i] = closest[offset : offset + size]
             offset += size
-    return OutOfFold(classifier, vote)
+    return OutOfFold(classifier, vote, nearest)
 
 
 def scored(oof: list[np.ndarray]) -> list[Scores]:
@@ -252,10 +261,11 @@ def main() -> None:
         "kind": [kind_group(e) for e in examples],
     }
     settings = [(SCREEN_C, EMBEDDING_WEIGHT)]
-    shares = [NEIGHBOUR_SHARE]
+    votes = [(NEIGHBOUR_SHARE, NEIGHBOUR_NEAR)]
     if args.grid:
         settings = list(itertools.product(args.c or [SCREEN_C], args.weight or [EMBEDDING_WEIGHT]))
-        shares = args.share or [0.0, 0.2, 0.35, 0.5]
+        nears = [(-1.0, -0.5), (0.4, 0.6), (0.5, 0.6), (0.5, 0.7), (0.6, 0.8)]  # the first: always
+        votes = list(itertools.product(args.share or [0.0, 0.2, 0.35, 0.5], nears))
     for c, weight in settings:
         started = time.perf_counter()
         parts = {
@@ -275,16 +285,19 @@ def main() -> None:
                 for h in (0.3, 0.35, 0.4, 0.5)
                 for c in (0.6, 0.7, 0.8)
             ]
-        for share in shares:
-            oofs = {name: scored(part.blend(share)) for name, part in parts.items()}
+        for share, near in votes:
+            oofs = {name: scored(part.blend(share, near)) for name, part in parts.items()}
             for limits in candidates:
                 row = []
                 for name, oof in oofs.items():
                     f = figures(examples, oof, hits, limits)
                     row.append(f"{name}: " + " ".join(f"{k} {v:.3f}" for k, v in f.items()))
-                print(f"  share={share} {limits}\n    " + "\n    ".join(row))
+                print(f"  share={share} near={near} {limits}\n    " + "\n    ".join(row))
         if not args.grid:
-            oofs = {name: scored(part.blend(NEIGHBOUR_SHARE)) for name, part in parts.items()}
+            oofs = {
+                name: scored(part.blend(NEIGHBOUR_SHARE, NEIGHBOUR_NEAR))
+                for name, part in parts.items()
+            }
             for name, oof in oofs.items():
                 g = groupings[name]
                 print(f"  worst {name} groups, urgent missed:")

@@ -3,6 +3,7 @@ real model by `therapy-faq eval` (test_evaluation.py); these are the rules behin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from therapy_faq.safety import (
     pattern_hit,
     pattern_match,
     sentences,
+    vote_share,
 )
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
 
@@ -203,27 +205,44 @@ def test_the_nearest_examples_vote_and_the_nearest_count_most() -> None:
     assert flat[1, LABELS.index("urgent:suicide")] == pytest.approx(2 / 5)
 
 
+def _voting(share: float, model: ScreenModel | None = None) -> ScreenModel:
+    """`_model()` with three examples that vote against it: the one at URGENT's place was
+    ordinary, the one at ORDINARY's place urgent (violence)."""
+    alone = model or _model()
+    votes = np.zeros((3, len(LABELS)), dtype=np.float32)
+    votes[0, LABELS.index("none")] = 1.0
+    votes[1, LABELS.index("concern")] = 1.0
+    votes[2, LABELS.index("urgent:violence")] = 1.0
+    vote = Neighbours(np.eye(3, dtype=np.float32), votes, 1, 40.0, share, (0.4, 0.6))
+    return ScreenModel(alone.weights, 3, alone.thresholds, vote)
+
+
 def test_the_vote_is_blended_with_the_classifier_by_its_share() -> None:
     """The vote can make urgent what the linear classifier alone would not, and the reverse."""
-    examples = np.eye(3, dtype=np.float32)
-    votes = np.zeros((3, len(LABELS)), dtype=np.float32)
-    votes[0, LABELS.index("none")] = 1.0  # the example at URGENT's place was ordinary
-    votes[1, LABELS.index("concern")] = 1.0
-    votes[2, LABELS.index("urgent:violence")] = 1.0  # and the one at ORDINARY's was urgent
-    alone = _model()
-    for share, urgent_level in ((0.0, "urgent"), (0.6, "none")):
-        blended = ScreenModel(
-            alone.weights, 3, alone.thresholds, Neighbours(examples, votes, 1, 40.0, share)
-        )
-        assert CrisisScreen(blended).assess("some message", URGENT[None, :]).level == urgent_level
-    blended = ScreenModel(
-        alone.weights, 3, alone.thresholds, Neighbours(examples, votes, 1, 40.0, 0.6)
-    )
-    verdict = CrisisScreen(blended).assess("what a nice day", ORDINARY[None, :])
+    assert CrisisScreen(_voting(0.0)).assess("some message", URGENT[None, :]).level == "urgent"
+    assert CrisisScreen(_voting(0.6)).assess("some message", URGENT[None, :]).level == "none"
+    verdict = CrisisScreen(_voting(0.6)).assess("what a nice day", ORDINARY[None, :])
     assert verdict.level == "urgent" and verdict.category == "violence"
     with pytest.raises(ValueError, match="do not fit"):
-        narrow = Neighbours(examples[:, :2], votes, 1, 40.0, 0.5)  # 2 dimensions, not 3
-        ScreenModel(alone.weights, 3, alone.thresholds, narrow)
+        vote = _voting(0.5).neighbours
+        assert vote is not None
+        ScreenModel(_model().weights, 3, _model().thresholds, replace(vote, near=(0.6, 0.4)))
+
+
+def test_a_message_far_from_every_example_gets_no_vote() -> None:
+    """Normalised over its voters, the vote of far examples would be as sure as that of near
+    ones: below a cosine of 0.4 to the nearest, the classifier decides alone."""
+    model = _voting(0.6)
+    assert model.neighbours is not None
+    assert vote_share(np.array([0.3, 0.5, 0.9]), 0.6, (0.4, 0.6)) == pytest.approx([0, 0.3, 0.6])
+    screen = CrisisScreen(model)
+    assert screen.assess("what a nice day", ORDINARY[None, :]).level == "urgent"  # near: votes
+    assert screen.assess("what a nice day", 0.3 * ORDINARY[None, :]).level == "none"  # far
+    halfway = 0.5 * ORDINARY[None, :]  # a similarity of 0.5: half the share
+    scaled = model.neighbours.blend(model.classifier_probabilities(["x"], halfway), halfway)
+    alone = model.classifier_probabilities(["x"], halfway)
+    voted = model.neighbours.probabilities(halfway)
+    assert scaled == pytest.approx(0.7 * alone + 0.3 * voted)
 
 
 @pytest.mark.parametrize(

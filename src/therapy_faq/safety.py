@@ -497,19 +497,37 @@ def neighbour_vote(
     return probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
 
 
+def vote_share(nearest: np.ndarray, share: float, near: tuple[float, float]) -> np.ndarray:
+    """The vote's share for each text, from the cosine of its nearest example: nothing below
+    `near[0]`, `share` from `near[1]`, in proportion between. The vote is normalised over its
+    voters, so a message unlike every example ("how tall is mount everest") would otherwise get
+    a confident vote from strangers. Shared with the calibration."""
+    low, high = near
+    return share * np.clip((nearest - low) / (high - low), 0.0, 1.0)
+
+
 @dataclass(frozen=True)
 class Neighbours:
     """The training rows' embeddings and votes, and how the vote is blended with the linear
-    classifier: `share` of the vote, the rest the classifier's."""
+    classifier: up to `share` of the vote (`vote_share`), the rest the classifier's."""
 
     vectors: np.ndarray  # (rows, dimension), unit length
     votes: np.ndarray  # (rows, len(LABELS)): one-hot labels times the row's level weight
     k: int
     temperature: float
     share: float
+    near: tuple[float, float]  # cosines of the nearest example: no vote, the whole share
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """The vote alone."""
         return neighbour_vote(vectors @ self.vectors.T, self.votes, self.k, self.temperature)
+
+    def blend(self, probs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """The classifier's `probs` blended with the vote on the texts of `vectors`."""
+        similarities = vectors @ self.vectors.T
+        voted = neighbour_vote(similarities, self.votes, self.k, self.temperature)
+        share = vote_share(similarities.max(axis=1), self.share, self.near)[:, None]
+        return (1.0 - share) * probs + share * voted
 
 
 @dataclass(frozen=True)
@@ -572,6 +590,7 @@ class ScreenModel:
             or neighbours.vectors.shape[1] != dimension
             or neighbours.votes.shape != (len(neighbours.vectors), len(LABELS))
             or not 0.0 <= neighbours.share <= 1.0
+            or not neighbours.near[0] < neighbours.near[1]
             or neighbours.k < 1
         ):
             raise ValueError("the screen's examples do not fit its classifier")
@@ -593,6 +612,7 @@ class ScreenModel:
             int(vote["k"]),
             float(vote["temperature"]),
             float(vote["share"]),
+            (float(vote["near"][0]), float(vote["near"][1])),
         )
         thresholds = Thresholds(**settings["thresholds"])
         return cls(weights, int(settings["dimension"]), thresholds, neighbours)
@@ -603,8 +623,7 @@ class ScreenModel:
         probs = self.classifier_probabilities(texts, vectors)
         if self.neighbours is None or not self.neighbours.share:
             return probs
-        share = self.neighbours.share
-        return (1.0 - share) * probs + share * self.neighbours.probabilities(vectors)
+        return self.neighbours.blend(probs, vectors)
 
     def classifier_probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """The linear classifier's probabilities alone."""

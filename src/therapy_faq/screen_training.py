@@ -45,7 +45,10 @@ EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n
 SCREEN_C = 3.0  # inverse regularisation strength
 NEIGHBOURS = 10  # examples that vote
 NEIGHBOUR_TEMPERATURE = 40.0  # a vote weighs exp(40 * cosine): the nearest count most
-NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities
+NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities, at most
+NEIGHBOUR_NEAR = (0.4, 0.6)  # the vote counts from this cosine of the nearest example, fully
+# from this one (`safety.vote_share`): off-topic messages far from every example are left to
+# the classifier
 THRESHOLDS = Thresholds(urgent=0.4, pattern_urgent=0.3, concern=0.35, clause_urgent=0.7)
 
 Progress = Callable[[int], None]
@@ -152,7 +155,7 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> str:
     settings = (
         f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{THRESHOLDS}:"
-        f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}"
+        f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}"
     )
     text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -213,6 +216,7 @@ def trained_screen(
                 "k": NEIGHBOURS,
                 "temperature": NEIGHBOUR_TEMPERATURE,
                 "share": NEIGHBOUR_SHARE,
+                "near": list(NEIGHBOUR_NEAR),
             },
             examples_sha256=examples_sha256,
             rows=len(texts),
