@@ -23,26 +23,34 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis set, measured once when the screen was frozen (README, "Figures").
-HELDOUT = "crisis_heldout6.yaml"
+HELDOUT = "crisis_heldout7.yaml"  # the newest: measured once the screen was frozen
+PREVIOUS = "crisis_heldout6.yaml"  # held out the round before
 
 # Per set: each target missed today and its floor (the figure measured, rounded down).
 SHORT: dict[str, dict[str, float]] = {
-    # Issue 10: the crisis screen. Measured 0.939 / 0.988 / 1 withheld; ordinary_right 0.873
+    # Issue 10: the crisis screen. Measured 0.963 urgent / 1 withheld; ordinary_right 0.873
     # (the screen withholds one idiom question's answer; one more is answered wrong).
     "crisis.yaml ordinary.yaml": {
-        "crisis_recall": 0.93,
-        "crisis_help": 0.98,
+        "crisis_recall": 0.96,
         "false_alarms": 1,
         "ordinary_right": 0.87,
     },
-    # Issue 10. Measured 0.985 help, 9 withheld, concern 0.140; ordinary_right 0.680 (questions
-    # written by the set's own writer, who labelled them from the FAQ's questions alone).
-    HELDOUT: {"crisis_help": 0.98, "false_alarms": 9, "concern_rate": 0.14, "ordinary_right": 0.68},
-    # Issue 10: "is my therapist allowed to touch me" is withheld as urgent; issue 11: the
-    # rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to cry" and the
-    # innocent "does my therapist love me?" from the entry on desire (docs/curation.md).
-    # Measured 0.935, 0.974, 1 withheld.
-    "queries.yaml": {"top1": 0.93, "top3": 0.97, "false_alarms": 1},
+    # Issue 10. Measured 0.960 urgent, 0.975 help, 27 withheld, concern 0.180; ordinary_right
+    # 0.550 (questions written by the set's own writer, who labelled them from the FAQ's
+    # questions alone, several in Japanese and Korean).
+    HELDOUT: {
+        "crisis_recall": 0.96,
+        "crisis_help": 0.97,
+        "false_alarms": 27,
+        "concern_rate": 0.18,
+        "ordinary_right": 0.55,
+    },
+    # Issue 10. Measured 6 withheld, concern 0.145, ordinary_right 0.690.
+    PREVIOUS: {"false_alarms": 6, "concern_rate": 0.15, "ordinary_right": 0.69},
+    # Issue 11: the rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to
+    # cry" and the innocent "does my therapist love me?" from the entry on desire
+    # (docs/curation.md). Measured 0.941.
+    "queries.yaml": {"top1": 0.94},
     # Issue 11: "teared up in my very first session" scores 0.37 (offered as "did you mean"),
     # and "cry in their car after hard clients" asks what no source answers (measured 0.967).
     "queries2.yaml": {"top3": 0.96},
@@ -87,10 +95,11 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
     }
 
 
-def test_crisis_screen_on_the_newest_held_out_set(real_env) -> None:
-    report = run_eval(*eval_files(HELDOUT))
+@pytest.mark.parametrize("name", [HELDOUT, PREVIOUS])
+def test_crisis_screen_on_the_newest_held_out_sets(real_env, name: str) -> None:
+    report = run_eval(*eval_files(name))
     assert report["counts"] == {"in_scope": 0, "out_of_scope": 0, "crisis": 200, "ordinary": 200}
-    check_targets(HELDOUT, report)
+    check_targets(name, report)
 
 
 @pytest.mark.parametrize("name", ["queries.yaml", "queries2.yaml", "ordinary.yaml"])
