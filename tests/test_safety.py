@@ -415,7 +415,8 @@ def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) 
     other = trained_screen(examples, "sha-b", encoder, encoder.fingerprint())
     assert other != first and encoder.calls > calls
     model = ScreenModel.load(first)
-    assert model.neighbours is not None and len(model.neighbours.vectors) == 12
+    assert model.neighbours is not None
+    assert model.neighbours.columns.shape == (StubEncoder.dimension, 12)  # one per example
     vectors = encoder.encode(["zq crisis 9", "ordinary words 9"])
     probs = model.probabilities(["zq crisis 9", "ordinary words 9"], vectors)
     assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()

@@ -428,7 +428,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 9
+SCREEN_VERSION = 10
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -479,7 +479,7 @@ def normalise_tokens(folded: str) -> str:
 LABELS: tuple[str, ...] = ("none", "concern", *(f"urgent:{c}" for c in CATEGORIES))
 SCREEN_WEIGHTS_FILE = "screen_weights.npy"
 SCREEN_SETTINGS_FILE = "screen.json"
-SCREEN_NEIGHBOURS_FILE = "screen_neighbours.npy"  # the training rows' embeddings
+SCREEN_NEIGHBOURS_FILE = "screen_neighbours.npy"  # the training rows' embeddings, by column
 SCREEN_VOTES_FILE = "screen_votes.npy"  # each row's vote: its label, weighted by its level
 SCREEN_FILES = (SCREEN_WEIGHTS_FILE, SCREEN_NEIGHBOURS_FILE, SCREEN_VOTES_FILE)
 
@@ -511,7 +511,8 @@ class Neighbours:
     """The training rows' embeddings and votes, and how the vote is blended with the linear
     classifier: up to `share` of the vote (`vote_share`), the rest the classifier's."""
 
-    vectors: np.ndarray  # (rows, dimension), unit length
+    columns: np.ndarray  # (dimension, rows): each training row's unit embedding, a column
+    # (a message's similarities are then one product of contiguous rows: a third of the time)
     votes: np.ndarray  # (rows, len(LABELS)): one-hot labels times the row's level weight
     k: int
     temperature: float
@@ -520,11 +521,11 @@ class Neighbours:
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """The vote alone."""
-        return neighbour_vote(vectors @ self.vectors.T, self.votes, self.k, self.temperature)
+        return neighbour_vote(vectors @ self.columns, self.votes, self.k, self.temperature)
 
     def blend(self, probs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """The classifier's `probs` blended with the vote on the texts of `vectors`."""
-        similarities = vectors @ self.vectors.T
+        similarities = vectors @ self.columns
         voted = neighbour_vote(similarities, self.votes, self.k, self.temperature)
         share = vote_share(similarities.max(axis=1), self.share, self.near)[:, None]
         return (1.0 - share) * probs + share * voted
@@ -586,9 +587,9 @@ class ScreenModel:
         if weights.shape != ((1 << HASH_BITS) + dimension + 1, len(LABELS)):
             raise ValueError(f"screen weights of shape {weights.shape} do not fit this version")
         if neighbours is not None and (
-            neighbours.vectors.ndim != 2
-            or neighbours.vectors.shape[1] != dimension
-            or neighbours.votes.shape != (len(neighbours.vectors), len(LABELS))
+            neighbours.columns.ndim != 2
+            or neighbours.columns.shape[0] != dimension
+            or neighbours.votes.shape != (neighbours.columns.shape[1], len(LABELS))
             or not 0.0 <= neighbours.share <= 1.0
             or not neighbours.near[0] < neighbours.near[1]
             or neighbours.k < 1

@@ -201,7 +201,7 @@ def trained_screen(
     model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
     arrays = {
         SCREEN_WEIGHTS_FILE: weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT),
-        SCREEN_NEIGHBOURS_FILE: unit_rows(vectors),
+        SCREEN_NEIGHBOURS_FILE: np.ascontiguousarray(unit_rows(vectors).T),
         SCREEN_VOTES_FILE: neighbour_votes(labels),
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
