@@ -45,6 +45,7 @@ from therapy_faq.safety import (
     pattern_hit,
     scores_of,
     sentences,
+    unread_script,
     vote_share,
 )
 from therapy_faq.screen_training import (
@@ -195,14 +196,20 @@ def scored(oof: list[np.ndarray]) -> list[Scores]:
     return [scores_of(probs)[0] for probs in oof]
 
 
-def decide(scores: Scores, hit: PatternHit | None, limits: Thresholds, bare: bool = False) -> str:
+def decide(
+    scores: Scores,
+    hit: PatternHit | None,
+    limits: Thresholds,
+    bare: bool = False,
+    unread: bool = False,
+) -> str:
     """The screen's own decision (`Thresholds.level`) on out-of-fold scores."""
-    return limits.level(scores, hit, bare)
+    return limits.level(scores, hit, bare, unread)
 
 
 def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
     verdicts = [
-        decide(s, h, limits, is_bare(e.text))
+        decide(s, h, limits, is_bare(e.text), unread_script(e.text))
         for e, s, h in zip(examples, scores, hits, strict=True)
     ]
     by_level = defaultdict(Counter)
@@ -229,7 +236,8 @@ def worst_groups(examples, scores, hits, limits, groups, level: str, bad: tuple[
         if example.level != level:
             continue
         rates[group][1] += 1
-        rates[group][0] += decide(score, hit, limits, is_bare(example.text)) in bad
+        text = example.text
+        rates[group][0] += decide(score, hit, limits, is_bare(text), unread_script(text)) in bad
     return sorted(((n / t, g, t) for g, (n, t) in rates.items()), reverse=True)[:5]
 
 

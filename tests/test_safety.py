@@ -26,6 +26,7 @@ from therapy_faq.safety import (
     pattern_hit,
     pattern_match,
     sentences,
+    unread_script,
     vote_share,
 )
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path
@@ -99,6 +100,14 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "nie chcę już żyć",
         "ik wil niet meer leven",  # Dutch
         "nataka kufa",  # Swahili
+        "tôi muốn chết",  # Vietnamese
+        "もう死にたい",  # Japanese, in a script the model does not read
+        "明日、屋上から飛び降ります",  # the voicing mark of び is folded on both sides
+        "요즘 너무 죽고 싶어요",  # Korean
+        "我真的不想活了",  # Chinese
+        "Я больше не хочу жить",  # Russian in Cyrillic
+        "أريد أن أموت",  # Arabic, with its hamza
+        "मैं मरना चाहता हूँ",  # Hindi in Devanagari (the virama is folded on both sides)
     ],
 )
 def test_patterns_read_other_languages(text: str) -> None:
@@ -127,6 +136,10 @@ def test_patterns_read_other_languages(text: str) -> None:
         "annem beni öldürecek",  # Turkish: "my mum will kill me"
         "umieram ze śmiechu",  # Polish: dying of laughter
         "ik ga dood van de honger",  # Dutch: dying of hunger
+        "아 배고파 죽겠다 ㅋㅋ",  # Korean: "so hungry I could die"
+        "笑死我了",  # Chinese: "I'm dying of laughter"
+        "死ぬほど眠い",  # Japanese: "sleepy to death"
+        "我不想死",  # Chinese: "I don't want to die"
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:
@@ -276,6 +289,33 @@ def test_thinking_about_killing_myself_is_the_writers_own_danger() -> None:
         assert pattern_hit(text).category == "suicide"  # type: ignore[union-attr]
     assert pattern_hit("my friend is thinking about suicide").category == "someone_else"  # type: ignore[union-attr]
     assert pattern_hit("he threatened to kill me").category == "violence"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("薬を全部飲みました。さよなら。", True),
+        ("상담 끝나고 선생님이랑 포옹해도 되나요?", True),
+        ("Я хочу умереть", True),
+        ("is it ok to cry in therapy", False),
+        ("tôi muốn chết", False),  # Vietnamese: Latin letters, whatever the accents
+        ("my therapist said 加油 to me", False),  # mostly Latin
+        ("😭😭", False),  # no letters
+    ],
+)
+def test_messages_in_scripts_the_model_does_not_read_are_told_apart(text, unread) -> None:
+    assert unread_script(text) is unread
+
+
+def test_in_a_script_the_model_does_not_read_the_patterns_decide_alone() -> None:
+    """The classifier's scores of such a message are noise: a match is urgent whatever they
+    say, and no match gets no crisis line whatever they say."""
+    screen = CrisisScreen(_model())
+    sure_ordinary, sure_urgent = ORDINARY[None, :] * 2, URGENT[None, :]
+    assert screen.assess("もう死にたい、限界です", sure_ordinary).level == "urgent"
+    assert screen.assess("상담 끝나고 선생님이랑 포옹해도 되나요?", sure_urgent).level == "none"
+    latin = "Dạo này tôi muốn chết lắm"  # Vietnamese: the classifier weighs the match
+    assert screen.assess(latin, sure_ordinary).level == "concern"
 
 
 def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None:

@@ -2,7 +2,8 @@
 
 Two layers, measured by `therapy-faq eval` per category:
 1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and
-   thirteen other languages, each naming its category. Ambiguous words (die, kill me, end it)
+   twenty other languages (six of them in scripts the classifier cannot read, where the
+   patterns decide alone), each naming its category. Ambiguous words (die, kill me, end it)
    have idiom guards; a guard cancels only the match it overlaps. A match inside a negation
    ("I'm not suicidal") is marked denied: it still shows help, but only the classifier can
    make it urgent.
@@ -48,6 +49,14 @@ def fold(text: str) -> str:
     text = re.sub(r"[’‘`´']", "", text)
     text = re.sub(r"(.)\1{2,}", r"\1\1", text)
     return " ".join(text.split())
+
+
+def normalise_tokens(folded: str) -> str:
+    """Leetspeak undone inside words (k1ll -> kill); emoji and punctuation kept as tokens."""
+    return " ".join(
+        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
+        for word in folded.split()
+    )
 
 
 def normalise(text: str) -> str:
@@ -307,7 +316,116 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         "suicide",
         r"\b(?:kujiua|nitajiua|najiua)\b|\bnataka kufa\b|\bsitaki kuishi\b",
     ),
+    "vietnamese": (
+        "suicide",
+        r"\bmuon chet\b|\btu sat\b|\bkhong muon song\b|\bket thuc cuoc doi\b",
+    ),
 }
+
+# Languages in scripts the embedding model does not read, and no example is written in: the
+# classifier cannot weigh a message in them (`unread_script`), so these decide alone. Plain
+# phrases, folded as the text is (`normalise` drops Japanese voicing marks and the Devanagari
+# virama alike on both sides); no word boundaries, which these scripts do not mark. Idioms that
+# use "die" for "very" (Korean 배고파 죽겠다, Chinese 笑死, Japanese 死ぬほど) are left out.
+SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "japanese": (
+        "suicide",
+        (
+            "死にたい",
+            "自殺",
+            "自死",
+            "消えたい",
+            "生きていたくない",
+            "生きたくない",
+            "飛び降り",
+            "首を吊",
+            "首吊り",
+            "リスカ",
+            "自傷",
+            "薬を全部飲",
+            "遺書",
+        ),
+    ),
+    "korean": (
+        "suicide",
+        (
+            "죽고 싶",
+            "죽고싶",
+            "자살",
+            "살기 싫",
+            "살기싫",
+            "사라지고 싶",
+            "뛰어내리",
+            "목을 매",
+            "자해",
+            "유서",
+            "약을 다 먹",
+        ),
+    ),
+    "chinese": (
+        "suicide",
+        (
+            "我想死",
+            "想自杀",
+            "自杀",
+            "自殺",
+            "不想活",
+            "活不下去",
+            "轻生",
+            "结束自己的生命",
+            "結束自己的生命",
+            "跳楼",
+            "跳樓",
+            "割腕",
+            "自残",
+            "遗书",
+        ),
+    ),
+    "russian": (
+        "suicide",
+        (
+            "хочу умереть",
+            "покончить с собой",
+            "покончу с собой",
+            "суицид",
+            "самоубийств",
+            "не хочу жить",
+            "убить себя",
+            "убью себя",
+            "наложить на себя руки",
+            "режу себя",
+        ),
+    ),
+    "arabic": (
+        "suicide",
+        (
+            "انتحار",
+            "انتحر",
+            "أريد أن أموت",
+            "اريد ان اموت",
+            "أقتل نفسي",
+            "اقتل نفسي",
+            "لا أريد أن أعيش",
+            "لا اريد ان اعيش",
+            "أنهي حياتي",
+            "انهي حياتي",
+        ),
+    ),
+    "hindi": (
+        "suicide",
+        (
+            "आत्महत्या",
+            "खुदकुशी",
+            "मरना चाहता",
+            "मरना चाहती",
+            "जीना नहीं चाहता",
+            "जीना नहीं चाहती",
+            "खुद को मार",
+            "अपनी जान ले",
+        ),
+    ),
+}
+
 
 PATTERN_CATEGORY: dict[str, str] = {
     "harm others": "harm_to_others",
@@ -324,6 +442,10 @@ _PATTERNS: list[tuple[str, str, re.Pattern[str]]] = sorted(
         ),
         *((name, category, re.compile(p)) for name, (category, p) in EXPLICIT_MORE.items()),
         *((name, category, re.compile(p)) for name, (category, p) in LANGUAGES.items()),
+        *(
+            (name, category, re.compile("|".join(re.escape(normalise(p)) for p in phrases)))
+            for name, (category, phrases) in SCRIPTS.items()
+        ),
     ],
     key=lambda pattern: pattern[1] == "suicide",
 )
@@ -428,7 +550,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 10
+SCREEN_VERSION = 11
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -466,14 +588,6 @@ def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
         indices = np.concatenate([indices, np.asarray(marks, dtype=np.int64)])
         values = np.concatenate([values, np.full(len(marks), PATTERN_FEATURE, dtype=np.float32)])
     return indices, values.astype(np.float32)
-
-
-def normalise_tokens(folded: str) -> str:
-    """Leetspeak undone inside words (k1ll -> kill); emoji and punctuation kept as tokens."""
-    return " ".join(
-        word.translate(_LEET) if re.search(r"[a-z]", word) and re.search(r"[0-9@$]", word) else word
-        for word in folded.split()
-    )
 
 
 LABELS: tuple[str, ...] = ("none", "concern", *(f"urgent:{c}" for c in CATEGORIES))
@@ -556,11 +670,17 @@ class Thresholds:
     clause_urgent: float  # one clause alone makes a message urgent ("am I doing it wrong?", read
     # without its message, can look like a plan: a clause needs more certainty than a message)
 
-    def level(self, scores: Scores, hit: PatternHit | None, bare: bool) -> Level:
+    def level(
+        self, scores: Scores, hit: PatternHit | None, bare: bool, unread: bool = False
+    ) -> Level:
         """The decision, in one place for the screen and its calibration: `hit` a pattern
-        match, `bare` a message of a few words (`is_bare`). A denied match ("I'm not
-        suicidal") is left to the classifier, but still shows help."""
+        match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
+        classifier cannot read (`unread_script`): its scores are noise, so the patterns decide
+        alone. A denied match ("I'm not suicidal") is left to the classifier, but still shows
+        help."""
         live = hit is not None and not hit.negated
+        if unread:
+            return "urgent" if live else "concern" if hit else "none"
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare))
             or scores.message >= self.urgent
@@ -669,6 +789,7 @@ def sentences(text: str, limit: int = MAX_CLAUSES) -> list[str]:
 
 
 BARE_WORDS = 3
+UNREAD_SHARE = 0.5  # of a message's letters outside the Latin script: the model cannot read it
 
 
 def is_bare(text: str) -> bool:
@@ -676,6 +797,15 @@ def is_bare(text: str) -> bool:
     could make a crisis phrase in it safe, and too little for the classifier to judge: a
     pattern match in it is urgent whatever the classifier says ("kms", "want to die")."""
     return len(normalise(text).split()) <= BARE_WORDS
+
+
+def unread_script(text: str) -> bool:
+    """Mostly written in a script that the embedding model does not read and no example uses
+    (Japanese, Korean, Chinese, Cyrillic, Arabic, Devanagari...): the classifier sees noise.
+    Latin letters with any accents (Vietnamese included) are read."""
+    letters = [c for c in text if c.isalpha()]
+    foreign = sum(ord(c) > 0x24F and not 0x1E00 <= ord(c) <= 0x1EFF for c in letters)
+    return bool(letters) and foreign / len(letters) > UNREAD_SHARE
 
 
 class CrisisScreen:
@@ -697,7 +827,7 @@ class CrisisScreen:
         scores, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        level = limits.level(scores, hit, is_bare(text))
+        level = limits.level(scores, hit, is_bare(text), unread_script(text))
         if level == "none":
             return Assessment("none")
         if hit is not None:
