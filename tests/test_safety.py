@@ -140,6 +140,7 @@ def test_patterns_read_other_languages(text: str) -> None:
         "笑死我了",  # Chinese: "I'm dying of laughter"
         "死ぬほど眠い",  # Japanese: "sleepy to death"
         "我不想死",  # Chinese: "I don't want to die"
+        "Đói muốn chết luôn",  # Vietnamese: "starving to death"
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:
@@ -307,13 +308,14 @@ def test_messages_in_scripts_the_model_does_not_read_are_told_apart(text, unread
     assert unread_script(text) is unread
 
 
-def test_in_a_script_the_model_does_not_read_the_patterns_decide_alone() -> None:
-    """The classifier's scores of such a message are noise: a match is urgent whatever they
-    say, and no match gets no crisis line whatever they say."""
+def test_in_a_script_the_model_does_not_read_a_match_is_urgent() -> None:
+    """The classifier cannot weigh the words around a match in such a message: the match is
+    urgent whatever it says (without a match, it still decides)."""
     screen = CrisisScreen(_model())
     sure_ordinary, sure_urgent = ORDINARY[None, :] * 2, URGENT[None, :]
     assert screen.assess("もう死にたい、限界です", sure_ordinary).level == "urgent"
-    assert screen.assess("상담 끝나고 선생님이랑 포옹해도 되나요?", sure_urgent).level == "none"
+    assert screen.assess("오늘 밤에 모든 걸 끝낼 거예요", sure_urgent).level == "urgent"
+    assert screen.assess("오늘 밤에 모든 걸 끝낼 거예요", sure_ordinary).level == "none"
     latin = "Dạo này tôi muốn chết lắm"  # Vietnamese: the classifier weighs the match
     assert screen.assess(latin, sure_ordinary).level == "concern"
 

@@ -2,8 +2,8 @@
 
 Two layers, measured by `therapy-faq eval` per category:
 1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and
-   twenty other languages (six of them in scripts the classifier cannot read, where the
-   patterns decide alone), each naming its category. Ambiguous words (die, kill me, end it)
+   twenty other languages (six of them in scripts the classifier cannot read, where a match is
+   urgent whatever it says), each naming its category. Ambiguous words (die, kill me, end it)
    have idiom guards; a guard cancels only the match it overlaps. A match inside a negation
    ("I'm not suicidal") is marked denied: it still shows help, but only the classifier can
    make it urgent.
@@ -318,12 +318,14 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     ),
     "vietnamese": (
         "suicide",
-        r"\bmuon chet\b|\btu sat\b|\bkhong muon song\b|\bket thuc cuoc doi\b",
+        # "muốn chết" alone is also "to death" (mệt muốn chết: dead tired): only "I want to die"
+        r"\b(?:toi|minh|em|tao|to) (?:rat |that su |chi )?muon chet\b|\btu sat\b|"
+        r"\bkhong muon song\b|\bket thuc cuoc doi\b",
     ),
 }
 
 # Languages in scripts the embedding model does not read, and no example is written in: the
-# classifier cannot weigh a message in them (`unread_script`), so these decide alone. Plain
+# classifier cannot weigh a match in them (`unread_script`), so a match is urgent. Plain
 # phrases, folded as the text is (`normalise` drops Japanese voicing marks and the Devanagari
 # virama alike on both sides); no word boundaries, which these scripts do not mark. Idioms that
 # use "die" for "very" (Korean 배고파 죽겠다, Chinese 笑死, Japanese 死ぬほど) are left out.
@@ -675,14 +677,12 @@ class Thresholds:
     ) -> Level:
         """The decision, in one place for the screen and its calibration: `hit` a pattern
         match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
-        classifier cannot read (`unread_script`): its scores are noise, so the patterns decide
-        alone. A denied match ("I'm not suicidal") is left to the classifier, but still shows
-        help."""
+        classifier cannot read (`unread_script`); in either, the classifier cannot weigh the
+        words around a match, so a match is urgent whatever it says. A denied match ("I'm not
+        suicidal") is left to the classifier, but still shows help."""
         live = hit is not None and not hit.negated
-        if unread:
-            return "urgent" if live else "concern" if hit else "none"
         if (
-            (live and (scores.urgent >= self.pattern_urgent or bare))
+            (live and (scores.urgent >= self.pattern_urgent or bare or unread))
             or scores.message >= self.urgent
             or scores.clause >= self.clause_urgent
         ):
