@@ -552,7 +552,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 11
+SCREEN_VERSION = 12
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
