@@ -464,3 +464,15 @@ def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) 
     assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()
     voted = model.neighbours.probabilities(vectors)
     assert voted[0, 2:].sum() > 0.5 > voted[1, 2:].sum()
+
+
+def test_a_change_to_the_patterns_trains_the_screen_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classifier reads the patterns' verdict as features: a cached screen trained with
+    other patterns must not be reused."""
+    from therapy_faq import safety
+    from therapy_faq.screen_training import screen_key
+
+    before = screen_key("sha-a", "model", 3)
+    languages = {**safety.LANGUAGES, "esperanto": ("suicide", r"\bmi volas morti\b")}
+    monkeypatch.setattr(safety, "LANGUAGES", languages)
+    assert screen_key("sha-a", "model", 3) != before

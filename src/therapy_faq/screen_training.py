@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from therapy_faq import safety
 from therapy_faq.crisis import CrisisExamples, Example
 from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.safety import (
@@ -152,10 +153,19 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+def patterns_fingerprint() -> str:
+    """The crisis patterns, which the classifier reads as features: a screen trained with other
+    patterns is trained again, without anyone having to remember to bump SCREEN_VERSION."""
+    parts = (safety.EXPLICIT, safety.EXPLICIT_MORE, safety.GUARDED, safety.LANGUAGES)
+    text = json.dumps([*parts, safety.SCRIPTS], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> str:
     settings = (
         f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{THRESHOLDS}:"
-        f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}"
+        f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}:"
+        f"{patterns_fingerprint()}"
     )
     text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
