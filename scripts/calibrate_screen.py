@@ -40,13 +40,13 @@ from therapy_faq.safety import (
     PatternHit,
     Scores,
     Thresholds,
+    blended,
     is_bare,
     neighbour_vote,
     pattern_hit,
     scores_of,
     sentences,
     unread_script,
-    vote_share,
 )
 from therapy_faq.screen_training import (
     EMBEDDING_WEIGHT,
@@ -143,11 +143,8 @@ class OutOfFold(NamedTuple):
     nearest: list[np.ndarray]  # cosine of each text's nearest training row
 
     def blend(self, share: float, near: tuple[float, float]) -> list[np.ndarray]:
-        blended = []
-        for c, v, n in zip(self.classifier, self.vote, self.nearest, strict=True):
-            weight = vote_share(n, share, near)[:, None]
-            blended.append((1 - weight) * c + weight * v)
-        return blended
+        parts = zip(self.classifier, self.vote, self.nearest, strict=True)
+        return [blended(c, v, n, share, near) for c, v, n in parts]
 
 
 def out_of_fold(

@@ -622,6 +622,19 @@ def vote_share(nearest: np.ndarray, share: float, near: tuple[float, float]) -> 
     return share * np.clip((nearest - low) / (high - low), 0.0, 1.0)
 
 
+def blended(
+    probs: np.ndarray,
+    voted: np.ndarray,
+    nearest: np.ndarray,
+    share: float,
+    near: tuple[float, float],
+) -> np.ndarray:
+    """The classifier's `probs` and the vote's `voted`, mixed per text by `vote_share` of the
+    cosine of its `nearest` example. Shared with the calibration."""
+    weight = vote_share(nearest, share, near)[:, None]
+    return (1.0 - weight) * probs + weight * voted
+
+
 @dataclass(frozen=True)
 class Neighbours:
     """The training rows' embeddings and votes, and how the vote is blended with the linear
@@ -643,8 +656,7 @@ class Neighbours:
         """The classifier's `probs` blended with the vote on the texts of `vectors`."""
         similarities = vectors @ self.columns
         voted = neighbour_vote(similarities, self.votes, self.k, self.temperature)
-        share = vote_share(similarities.max(axis=1), self.share, self.near)[:, None]
-        return (1.0 - share) * probs + share * voted
+        return blended(probs, voted, similarities.max(axis=1), self.share, self.near)
 
 
 @dataclass(frozen=True)
