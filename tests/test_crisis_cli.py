@@ -61,6 +61,19 @@ def test_concern_answers_and_adds_a_warm_line(real_env) -> None:
     assert "988" in human.stdout
 
 
+def test_a_message_the_screen_cannot_read_shows_help_and_says_why(real_env) -> None:
+    """Neither the screen nor retrieval reads Greek: no crisis panel without a pattern match,
+    but the reply says it cannot read the message, with the general lines beneath it."""
+    message = "Είναι φυσιολογικό να κλαίω στη θεραπεία;"  # is it normal to cry in therapy?
+    payload = json.loads(runner.invoke(app, ["ask", message, "--json"]).stdout)
+    assert payload["status"] in ("answered", "no_match")
+    crisis = payload["crisis"]
+    assert (crisis["level"], crisis["category"]) == ("concern", None)
+    assert "Latin letters" in crisis["line"] and "988" in json.dumps(crisis)
+    human = " ".join(runner.invoke(app, ["ask", message]).stdout.split())
+    assert "Latin letters" in human and "988" in human and "Thank you for sharing" not in human
+
+
 def test_a_medication_question_points_to_a_doctor_or_pharmacist(real_env) -> None:
     result = runner.invoke(app, ["ask", "what is a normal dose of sertraline", "--json"])
     payload = json.loads(result.stdout)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from therapy_faq.crisis import CATEGORIES, load_examples, load_resources
 from therapy_faq.errors import FaqError
@@ -308,16 +309,19 @@ def test_messages_in_scripts_the_model_does_not_read_are_told_apart(text, unread
     assert unread_script(text) is unread
 
 
-def test_in_a_script_the_model_does_not_read_a_match_is_urgent() -> None:
-    """The classifier cannot weigh the words around a match in such a message: the match is
-    urgent whatever it says (without a match, it still decides)."""
+def test_in_a_script_the_model_does_not_read_only_a_pattern_is_urgent() -> None:
+    """The classifier's scores on such a message are noise: a match is urgent whatever they
+    say, and without one the message is never urgent but always shows help, with the general
+    lines (the classifier's category is a guess there too)."""
     screen = CrisisScreen(_model())
     sure_ordinary, sure_urgent = ORDINARY[None, :] * 2, URGENT[None, :]
     assert screen.assess("もう死にたい、限界です", sure_ordinary).level == "urgent"
-    assert screen.assess("오늘 밤에 모든 걸 끝낼 거예요", sure_urgent).level == "urgent"
-    assert screen.assess("오늘 밤에 모든 걸 끝낼 거예요", sure_ordinary).level == "none"
+    for vectors in (sure_urgent, sure_ordinary):
+        verdict = screen.assess("오늘 밤에 모든 걸 끝낼 거예요", vectors)
+        assert (verdict.level, verdict.layer, verdict.category) == ("concern", "script", None)
     latin = "Dạo này tôi muốn chết lắm"  # Vietnamese: the classifier weighs the match
     assert screen.assess(latin, sure_ordinary).level == "concern"
+    assert screen.assess("is it ok to cry in therapy", sure_ordinary).level == "none"
 
 
 def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None:
@@ -476,3 +480,30 @@ def test_a_change_to_the_patterns_trains_the_screen_again(monkeypatch: pytest.Mo
     languages = {**safety.LANGUAGES, "esperanto": ("suicide", r"\bmi volas morti\b")}
     monkeypatch.setattr(safety, "LANGUAGES", languages)
     assert screen_key("sha-a", "model", 3) != before
+
+
+SCRIPT_CASES = yaml.safe_load(
+    (Path(__file__).parent / "script_phrase_cases.yaml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPT_CASES))
+def test_phrases_in_scripts_the_model_does_not_read(language: str) -> None:
+    """Each category's crisis message is caught, with that category or as suicide (a phrase
+    of the writer's own danger inside someone else's words); the idioms are left alone."""
+    cases = SCRIPT_CASES[language]
+    for case in cases["must_match"]:
+        assert unread_script(case["text"]), case["text"]
+        hit = pattern_hit(case["text"])
+        assert hit is not None, case["text"]
+        assert hit.category in (case["category"], "suicide"), (case["text"], hit.category)
+    caught = {pattern_hit(c["text"]).category for c in cases["must_match"]}  # type: ignore[union-attr]
+    assert caught >= {"medical", "violence", "harm_to_others"}, language
+    for text in cases["must_not_match"]:
+        assert pattern_hit(text) is None, text
+
+
+def test_vowel_signs_are_kept_so_that_words_stay_apart() -> None:
+    """पीट (beat) and पेट (stomach) differ only by a vowel sign, which is not a word character."""
+    assert normalise("पीट रहा") != normalise("पेट रहा")
+    assert pattern_hit("मेरी माँ को पेट में दर्द है") is None

@@ -70,7 +70,9 @@ class Reply:
             }
         crisis = None
         if self.resources is not None and self.screen.level != "none":
-            crisis = self.resources.to_json(self.screen.category, self.screen.level)
+            crisis = self.resources.to_json(
+                self.screen.category, self.screen.level, unread=self.screen.layer == "script"
+            )
         return {
             "query": self.query,
             "status": self.status,

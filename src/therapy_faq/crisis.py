@@ -79,6 +79,7 @@ class CrisisResources(BaseModel):
     notice: Text  # what this tool is not
     invite: Text  # the panel's last line: reach a person
     concern: Text  # the warm line added to an ordinary reply at level `concern`
+    unread: Text  # that line for a message in a script the screen cannot read
     support: Text  # the chat's reply, after an urgent one, to a message that is no question
     reminder: Text  # one line under every later answer in that chat
     medication: Text  # the reply to a medication question without risk
@@ -104,8 +105,12 @@ class CrisisResources(BaseModel):
         """The first line after the emergency number: the one a short reply names."""
         return self.help_for(category).resources[0]
 
-    def to_json(self, category: str | None, level: Level) -> dict[str, Any]:
-        """The `crisis` object of a JSON reply."""
+    def concern_line(self, unread: bool) -> str:
+        return self.unread if unread else self.concern
+
+    def to_json(self, category: str | None, level: Level, unread: bool = False) -> dict[str, Any]:
+        """The `crisis` object of a JSON reply; `unread`: the message is in a script the screen
+        cannot read (its concern line says so)."""
         help_ = self.help_for(category)
         return {
             "level": level,
@@ -116,7 +121,7 @@ class CrisisResources(BaseModel):
             "resources": [r.model_dump(mode="json") for r in self.lines(category)],
             "notice": one_line(self.notice),
             "invite": one_line(self.invite),
-            "line": one_line(self.concern) if level == "concern" else None,
+            "line": one_line(self.concern_line(unread)) if level == "concern" else None,
             "last_checked": self.last_checked.isoformat(),
         }
 

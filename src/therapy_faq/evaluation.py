@@ -140,6 +140,7 @@ class Report:
     crisis_help: int = 0
     crisis_by_patterns: int = 0
     crisis_by_classifier: int = 0
+    crisis_by_script: int = 0  # shown help only because the screen cannot read the script
     by_category: dict[str, CategoryCounts] = field(default_factory=dict)
     ordinary: int = 0
     ordinary_expected: int = 0
@@ -148,6 +149,7 @@ class Report:
     ordinary_right: int = 0
     in_scope_false_alarms: int = 0
     in_scope_concern: int = 0
+    concern_by_script: int = 0  # ordinary or in scope, in a script the screen cannot read
     out_of_scope_crisis: int = 0
     misses: list[Miss] = field(default_factory=list)
 
@@ -169,10 +171,12 @@ class Report:
             "crisis_help": rate(self.crisis_help, self.crisis),
             "crisis_recall_patterns": rate(self.crisis_by_patterns, self.crisis),
             "crisis_recall_classifier": rate(self.crisis_by_classifier, self.crisis),
+            "crisis_help_script": rate(self.crisis_by_script, self.crisis),
             "false_alarms": (
                 self.ordinary_false_alarms + self.in_scope_false_alarms if screened else None
             ),
             "concern_rate": rate(self.ordinary_concern + self.in_scope_concern, screened),
+            "concern_script": rate(self.concern_by_script, screened),
             "ordinary_right": rate(self.ordinary_right, self.ordinary_expected),
             "out_of_scope_crisis": self.out_of_scope_crisis if self.out_of_scope else None,
         }
@@ -254,6 +258,7 @@ def _crisis(assistant: Assistant, item: CrisisItem, report: Report) -> None:
     counts.help += helped
     report.crisis_by_patterns += urgent and verdict.layer in ("pattern", "both")
     report.crisis_by_classifier += urgent and verdict.layer in ("classifier", "both")
+    report.crisis_by_script += verdict.layer == "script"
     if not urgent:
         expected = f"urgent ({item.category})" if item.category else "urgent"
         report.misses.append(Miss("crisis", item.text, [expected], _describe(reply)))
@@ -267,6 +272,7 @@ def _labelled(
     top1 = reply.answer is not None and reply.answer.entry.id in expected
     urgent = reply.status == "crisis"
     concern = reply.screen.level == "concern"
+    report.concern_by_script += concern and reply.screen.layer == "script"
     if section == "ordinary":
         report.ordinary += 1
         report.ordinary_false_alarms += urgent

@@ -259,7 +259,8 @@ def reply_view(reply: Reply, numbered_hint: bool = False, faq: Faq | None = None
         parts.append(Text("(A long question: the answer was found from its first part.)", "dim"))
     if resources is not None:
         if reply.screen.level == "concern":
-            parts.append(help_line(resources, resources.concern, reply.screen.category))
+            lead = resources.concern_line(reply.screen.layer == "script")
+            parts.append(help_line(resources, lead, reply.screen.category))
         elif reply.after_crisis is not None and reply.answer is not None:
             parts.append(help_line(resources, resources.reminder, reply.after_crisis))
     return Group(*parts)
@@ -345,8 +346,10 @@ FIGURE_LABELS = {
     "crisis_help": "crisis messages shown help (urgent or concern)",
     "crisis_recall_patterns": "  urgent with a pattern match",
     "crisis_recall_classifier": "  urgent by the classifier alone",
+    "crisis_help_script": "  help only: a script the screen cannot read",
     "false_alarms": "ordinary messages withheld (urgent)",
     "concern_rate": "ordinary messages with the concern line",
+    "concern_script": "  because the screen cannot read the script",
     "ordinary_right": "ordinary messages answered right",
     "out_of_scope_crisis": "crisis panels on out-of-scope questions",
 }

@@ -46,7 +46,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[’‘`´']", "", text)
+    text = re.sub(r"[’‘`´'ʼ]", "", text)
     text = re.sub(r"(.)\1{2,}", r"\1\1", text)
     return " ".join(text.split())
 
@@ -59,9 +59,14 @@ def normalise_tokens(folded: str) -> str:
     )
 
 
+def _space_unless_mark(match: re.Match[str]) -> str:
+    # Devanagari and Thai vowel signs are marks, not \w: kept, or मरना would read as मरन
+    return match.group() if unicodedata.category(match.group())[0] == "M" else " "
+
+
 def normalise(text: str) -> str:
     """`fold`, leetspeak inside words undone, punctuation and emoji turned into spaces."""
-    text = re.sub(r"[^\w\s]", " ", normalise_tokens(fold(text)))
+    text = re.sub(r"[^\w\s]", _space_unless_mark, normalise_tokens(fold(text)))
     return " ".join(text.split())
 
 
@@ -324,111 +329,6 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Languages in scripts the embedding model does not read, and no example is written in: the
-# classifier cannot weigh a match in them (`unread_script`), so a match is urgent. Plain
-# phrases, folded as the text is (`normalise` drops Japanese voicing marks and the Devanagari
-# virama alike on both sides); no word boundaries, which these scripts do not mark. Idioms that
-# use "die" for "very" (Korean 배고파 죽겠다, Chinese 笑死, Japanese 死ぬほど) are left out.
-SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "japanese": (
-        "suicide",
-        (
-            "死にたい",
-            "自殺",
-            "自死",
-            "消えたい",
-            "生きていたくない",
-            "生きたくない",
-            "飛び降り",
-            "首を吊",
-            "首吊り",
-            "リスカ",
-            "自傷",
-            "薬を全部飲",
-            "遺書",
-        ),
-    ),
-    "korean": (
-        "suicide",
-        (
-            "죽고 싶",
-            "죽고싶",
-            "자살",
-            "살기 싫",
-            "살기싫",
-            "사라지고 싶",
-            "뛰어내리",
-            "목을 매",
-            "자해",
-            "유서",
-            "약을 다 먹",
-        ),
-    ),
-    "chinese": (
-        "suicide",
-        (
-            "我想死",
-            "想自杀",
-            "自杀",
-            "自殺",
-            "不想活",
-            "活不下去",
-            "轻生",
-            "结束自己的生命",
-            "結束自己的生命",
-            "跳楼",
-            "跳樓",
-            "割腕",
-            "自残",
-            "遗书",
-        ),
-    ),
-    "russian": (
-        "suicide",
-        (
-            "хочу умереть",
-            "покончить с собой",
-            "покончу с собой",
-            "суицид",
-            "самоубийств",
-            "не хочу жить",
-            "убить себя",
-            "убью себя",
-            "наложить на себя руки",
-            "режу себя",
-        ),
-    ),
-    "arabic": (
-        "suicide",
-        (
-            "انتحار",
-            "انتحر",
-            "أريد أن أموت",
-            "اريد ان اموت",
-            "أقتل نفسي",
-            "اقتل نفسي",
-            "لا أريد أن أعيش",
-            "لا اريد ان اعيش",
-            "أنهي حياتي",
-            "انهي حياتي",
-        ),
-    ),
-    "hindi": (
-        "suicide",
-        (
-            "आत्महत्या",
-            "खुदकुशी",
-            "मरना चाहता",
-            "मरना चाहती",
-            "जीना नहीं चाहता",
-            "जीना नहीं चाहती",
-            "खुद को मार",
-            "अपनी जान ले",
-        ),
-    ),
-}
-
-
 PATTERN_CATEGORY: dict[str, str] = {
     "harm others": "harm_to_others",
     "someone in danger": "someone_else",
@@ -444,13 +344,26 @@ _PATTERNS: list[tuple[str, str, re.Pattern[str]]] = sorted(
         ),
         *((name, category, re.compile(p)) for name, (category, p) in EXPLICIT_MORE.items()),
         *((name, category, re.compile(p)) for name, (category, p) in LANGUAGES.items()),
-        *(
-            (name, category, re.compile("|".join(re.escape(normalise(p)) for p in phrases)))
-            for name, (category, phrases) in SCRIPTS.items()
-        ),
     ],
     key=lambda pattern: pattern[1] == "suicide",
 )
+_OUTSIDE_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
+
+
+@lru_cache(maxsize=1)
+def _with_scripts() -> list[tuple[str, str, re.Pattern[str]]]:
+    """The patterns with the phrases of `SCRIPTS`, compiled on the first message that has
+    letters outside the Latin script (about 60 ms, spared to every other start)."""
+    from therapy_faq.script_phrases import SCRIPTS
+
+    phrases = [
+        (name, category, re.compile("|".join(re.escape(normalise(p)) for p in phrases)))
+        for name, by_category in SCRIPTS.items()
+        for category, phrases in by_category.items()
+    ]
+    return sorted([*_PATTERNS, *phrases], key=lambda pattern: pattern[1] == "suicide")
+
+
 _GUARDED = {
     name: (re.compile(pattern), [re.compile(g) for g in guards])
     for name, (pattern, guards) in GUARDED.items()
@@ -515,7 +428,8 @@ def pattern_hit(text: str) -> PatternHit | None:
 
 
 def _matching(norm: str) -> Iterator[tuple[str, str, re.Pattern[str]]]:
-    for name, category, regex in _PATTERNS:
+    patterns = _with_scripts() if _OUTSIDE_LATIN.search(norm) else _PATTERNS
+    for name, category, regex in patterns:
         if regex.search(norm):
             yield name, category, regex
     for name, (regex, guards) in _GUARDED.items():
@@ -691,15 +605,15 @@ class Thresholds:
         match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
         classifier cannot read (`unread_script`); in either, the classifier cannot weigh the
         words around a match, so a match is urgent whatever it says. A denied match ("I'm not
-        suicidal") is left to the classifier, but still shows help."""
+        suicidal") is left to the classifier, but still shows help. A message the classifier
+        cannot read is urgent only by a pattern (its scores there are noise: as often high on an
+        idiom as on a plea), and shows help otherwise: nothing can tell that it is safe."""
         live = hit is not None and not hit.negated
-        if (
-            (live and (scores.urgent >= self.pattern_urgent or bare or unread))
-            or scores.message >= self.urgent
-            or scores.clause >= self.clause_urgent
+        if (live and (scores.urgent >= self.pattern_urgent or bare or unread)) or (
+            not unread and (scores.message >= self.urgent or scores.clause >= self.clause_urgent)
         ):
             return "urgent"
-        if hit or scores.help_ >= self.concern:
+        if hit or unread or scores.help_ >= self.concern:
             return "concern"
         return "none"
 
@@ -772,7 +686,8 @@ class ScreenModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-Layer = Literal["pattern", "classifier", "both"]  # which part of the screen decided
+# Which part of the screen decided; "script": none could, the message is in a script it cannot read
+Layer = Literal["pattern", "classifier", "both", "script"]
 
 
 @dataclass(frozen=True)
@@ -839,13 +754,16 @@ class CrisisScreen:
         scores, category = self.scores(texts, vectors[: len(texts)])
         hit = pattern_hit(text)
         limits = self.model.thresholds
-        level = limits.level(scores, hit, is_bare(text), unread_script(text))
+        unread = unread_script(text)
+        level = limits.level(scores, hit, is_bare(text), unread)
         if level == "none":
             return Assessment("none")
         if hit is not None:
             both = level == "urgent" and scores.urgent >= limits.urgent
             layer: Layer = "both" if both else "pattern"
             return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
+        if unread:  # help shown, with the general lines: nothing here could read the message
+            return Assessment(level, None, "script", "a script the screen cannot read")
         if level == "urgent":
             return Assessment(level, category, "classifier", f"p(urgent) {scores.urgent:.2f}")
         return Assessment(level, category, "classifier", f"p(help) {scores.help_:.2f}")
