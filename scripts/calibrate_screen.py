@@ -24,6 +24,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -204,9 +205,15 @@ def decide(
     return limits.level(scores, hit, bare, unread)
 
 
+@cache
+def frames(text: str) -> tuple[bool, bool]:
+    """`is_bare` and `unread_script` of a text: the same for every setting a grid tries."""
+    return is_bare(text), unread_script(text)
+
+
 def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
     verdicts = [
-        decide(s, h, limits, is_bare(e.text), unread_script(e.text))
+        decide(s, h, limits, *frames(e.text))
         for e, s, h in zip(examples, scores, hits, strict=True)
     ]
     by_level = defaultdict(Counter)
@@ -234,7 +241,7 @@ def worst_groups(examples, scores, hits, limits, groups, level: str, bad: tuple[
             continue
         rates[group][1] += 1
         text = example.text
-        rates[group][0] += decide(score, hit, limits, is_bare(text), unread_script(text)) in bad
+        rates[group][0] += decide(score, hit, limits, *frames(text)) in bad
     return sorted(((n / t, g, t) for g, (n, t) in rates.items()), reverse=True)[:5]
 
 
