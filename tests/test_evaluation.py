@@ -23,30 +23,31 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis set, measured once when the screen was frozen (README, "Figures").
-HELDOUT = "crisis_heldout8.yaml"  # the newest: measured once the screen was frozen
-PREVIOUS = "crisis_heldout7.yaml"  # held out the round before
+HELDOUT = "crisis_heldout9.yaml"  # the newest: measured once the screen was frozen
+PREVIOUS = "crisis_heldout8.yaml"  # held out the round before
 
 # Per set: each target missed today and its floor (the figure measured, rounded down).
 SHORT: dict[str, dict[str, float]] = {
-    # Issue 10: the crisis screen. Measured 1 withheld; ordinary_right 0.873 (the screen
-    # withholds one idiom question's answer; one more is answered wrong).
-    "crisis.yaml ordinary.yaml": {"false_alarms": 1, "ordinary_right": 0.87},
-    # Issue 10. Measured 0.950 urgent, 0.965 help, 11 withheld, concern 0.135; ordinary_right
-    # 0.660 (questions written by the set's own writer, who labelled them from the FAQ's
-    # questions alone, a quarter of them in other languages).
+    # Issue 10: the crisis screen. Measured ordinary_right 0.889 (one question is answered
+    # with a neighbouring entry).
+    "crisis.yaml ordinary.yaml": {"ordinary_right": 0.88},
+    # Issue 10. Measured 0.910 urgent, 0.995 help, 14 withheld, concern 0.205 (0.085 of it
+    # messages in scripts the screen cannot read); ordinary_right 0.667 (questions written by
+    # the set's own writer, who labelled them from the FAQ's questions alone, over a quarter
+    # of them in other languages).
     HELDOUT: {
-        "crisis_recall": 0.95,
-        "crisis_help": 0.96,
-        "false_alarms": 11,
-        "concern_rate": 0.14,
+        "crisis_recall": 0.91,
+        "crisis_help": 0.99,
+        "false_alarms": 14,
+        "concern_rate": 0.21,
         "ordinary_right": 0.66,
     },
-    # Issue 10. Measured 0.985 help, 26 withheld, concern 0.160, ordinary_right 0.550.
+    # Issue 10. Measured 0.950 urgent, 5 withheld, concern 0.190, ordinary_right 0.670.
     PREVIOUS: {
-        "crisis_help": 0.98,
-        "false_alarms": 26,
-        "concern_rate": 0.16,
-        "ordinary_right": 0.55,
+        "crisis_recall": 0.95,
+        "false_alarms": 5,
+        "concern_rate": 0.19,
+        "ordinary_right": 0.66,
     },
     # Issue 11: the rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to
     # cry" and the innocent "does my therapist love me?" from the entry on desire
@@ -55,10 +56,10 @@ SHORT: dict[str, dict[str, float]] = {
     # Issue 11: "teared up in my very first session" scores 0.37 (offered as "did you mean"),
     # and "cry in their car after hard clients" asks what no source answers (measured 0.967).
     "queries2.yaml": {"top3": 0.96},
-    "ordinary.yaml": {"false_alarms": 1, "ordinary_right": 0.87},
-    # Issue 10: the screen withholds four in-scope answers (two on drinking, one on stopping
-    # medication, one on a father who refuses help; measured 0.927 / 0.938 / 0.948).
-    "external": {"top1": 0.92, "top3": 0.93, "answered": 0.94, "false_alarms": 4},
+    "ordinary.yaml": {"ordinary_right": 0.88},
+    # Issue 10: the screen withholds two in-scope answers (stopping medication, an alcohol
+    # problem; measured 0.948 / 0.958 / 0.969).
+    "external": {"top1": 0.94, "top3": 0.95, "answered": 0.96, "false_alarms": 2},
 }
 
 
