@@ -68,6 +68,53 @@ def test_ctrl_c_clears_the_line_and_on_an_empty_line_leaves(real_paths) -> None:
     assert child.exitstatus == 0
 
 
+def test_the_prompt_comes_first_and_a_needed_build_follows_the_first_line(
+    real_paths, tmp_path
+) -> None:
+    """The model loads while the first line is typed; an index that must be built first is
+    built after it, in the foreground, with its notice, and the line is then answered."""
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "therapy_faq", "chat", "--index", str(tmp_path / "fresh")],
+        env=subprocess_env(TERM="dumb", NO_COLOR="1"),
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(40, 100),
+    )
+    child.expect(PROMPT)
+    before = " ".join(child.before.replace("│", " ").split())
+    assert "not therapy or medical advice" in before and "Building" not in before
+    reply = said(child, "can i ask my therapist for a hug")
+    assert "Building the index" in reply and "Can you ask your therapist for a hug?" in reply
+    assert "Traceback" not in reply
+    assert "Can you ask your therapist for a hug?" in said(child, "is hugging my therapist ok")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_an_error_found_while_loading_is_reported_after_the_first_line(tmp_path) -> None:
+    """A broken FAQ cannot be found before the prompt, which does not wait for the load: it is
+    reported, in one line and with its exit code, when the first line needs an answer."""
+    broken = tmp_path / "faq.yaml"
+    broken.write_text("entries: [\n", encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "therapy_faq", "chat", "--faq", str(broken), "--index", str(tmp_path / "i")],
+        env=subprocess_env(TERM="dumb", NO_COLOR="1"),
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 100),
+    )
+    child.expect(PROMPT)
+    child.sendline("is it ok to cry in therapy")
+    child.expect(pexpect.EOF)
+    assert "YAML" in child.before and "Traceback" not in child.before
+    child.close()
+    assert child.exitstatus == 3  # FaqError
+
+
 def test_ctrl_d_leaves_on_a_new_line(real_paths) -> None:
     child = spawn_chat(real_paths)
     child.sendeof()

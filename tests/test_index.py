@@ -104,6 +104,20 @@ def test_missing_index_is_built_on_first_use(paths: Paths) -> None:
     assert assistant.reply("is it ok to cry in therapy").answer.entry.id == "crying"
 
 
+def test_an_opening_that_may_not_build_says_so_and_touches_nothing(paths: Paths) -> None:
+    """The chat opens in the background with may_build=False: a needed build is left to the
+    foreground, where its progress can be shown."""
+    from therapy_faq.service import BuildNeeded, LiveAssistant
+
+    said: list[str] = []
+    with pytest.raises(BuildNeeded, match="none found"):
+        LiveAssistant(paths, StubEncoder(), notify=said.append, may_build=False)
+    assert not paths.index.exists() and not said
+    build(paths, StubEncoder())
+    live = LiveAssistant(paths, StubEncoder(), may_build=False)
+    assert live.current().reply("is it ok to cry in therapy").answer.entry.id == "crying"
+
+
 @pytest.mark.parametrize(
     "damage", ["truncate-index", "garbage-manifest", "missing-rows", "resized-bm25"]
 )

@@ -1,14 +1,11 @@
-"""The chat loop: prompts and banner on a terminal, one reply per line on a pipe."""
+"""The chat loop: one reply per line, on a terminal (after `prompt.py`'s banner) or a pipe."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.text import Text
 
 from therapy_faq.assistant import Assistant
@@ -72,39 +69,6 @@ def small_talk(line: str) -> str | None:
     return None
 
 
-def banner(disclaimer: str) -> Panel:
-    text = Text()
-    text.append("therapy-faq", style="bold")
-    text.append(": answers to common questions about therapy, with their sources.\n")
-    text.append(disclaimer + "\n", style="yellow")
-    text.append("Type a question, 'help' for help, 'quit' to leave.", style="dim")
-    return Panel(text, border_style="blue", padding=(0, 1))
-
-
-def terminal_lines(prompt: str) -> Iterator[str]:
-    """Read lines with line editing and in-memory history (readline never writes a file here).
-    Ctrl-C clears the line being typed, as a shell does; on an empty line it leaves, as Ctrl-D
-    does; either way the terminal is left on a new line."""
-    get_buffer: Callable[[], str] = lambda: ""  # noqa: E731 - without readline, Ctrl-C leaves
-    with contextlib.suppress(ImportError):  # not on every platform
-        import readline  # importing it turns on line editing for input()
-
-        get_buffer = readline.get_line_buffer
-    while True:
-        typed = ""
-        try:
-            yield input(prompt)
-            continue
-        except EOFError:
-            pass
-        except KeyboardInterrupt:
-            typed = get_buffer()
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-        if not typed:
-            return
-
-
 def run_chat(
     current: Callable[[], Assistant],
     lines: Iterable[str],
@@ -113,10 +77,9 @@ def run_chat(
     top_k: int,
 ) -> None:
     """Answer line after line until the input ends or the user quits. `current()` gives the
-    assistant for the next line (a new one after the FAQ or the index changed)."""
+    assistant for the next line (a new one after the FAQ or the index changed). The banner,
+    on a terminal, is the caller's (`prompt.banner`): it is shown before the model is loaded."""
     resources = current().resources
-    if interactive:
-        console.print(banner(" ".join(resources.disclaimer.split())))
     conversation = Conversation(current())
     last: list[Entry] = []
     offered: Entry | None = None  # a "did you mean" entry, read with y

@@ -307,12 +307,49 @@ def _open(faq: Path | None, index: Path | None) -> Assistant:
         return open_assistant(_paths(faq, index), notify=_notify, progress=progress)
 
 
-def _open_live(faq: Path | None, index: Path | None) -> LiveAssistant:
+def _open_live(faq: Path | None, index: Path | None, may_build: bool = True) -> LiveAssistant:
     """For a session: follows edits of the FAQ and rebuilds of the index between questions."""
     from therapy_faq.service import LiveAssistant
 
     with BuildProgress("Building the index") as progress:
-        return LiveAssistant(_paths(faq, index), notify=_notify, progress=progress)
+        return LiveAssistant(_paths(faq, index), None, _notify, progress, may_build)
+
+
+class _ChatOpening:
+    """Opens a chat's assistant in a thread while the user reads the banner and types the first
+    line. When the index must be built first, the build is left to the foreground, with its
+    progress, once that line is in."""
+
+    def __init__(self, faq: Path | None, index: Path | None) -> None:
+        import threading
+
+        self._faq, self._index = faq, index
+        self._live: LiveAssistant | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, name="chat-opening")
+        self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            self._live = _open_live(self._faq, self._index, may_build=False)
+            import therapy_faq.chat  # noqa: F401 - its imports too, while the user types
+        except BaseException as exc:  # re-raised in the foreground, where errors are reported
+            self._error = exc
+
+    def current(self) -> Assistant:
+        if self._live is None:
+            if self._thread.is_alive():
+                with err().status("Loading the FAQ and the model ..."):
+                    self._thread.join()
+            self._thread.join()
+            from therapy_faq.service import BuildNeeded
+
+            if isinstance(self._error, BuildNeeded):
+                self._live = _open_live(self._faq, self._index)
+            elif self._error is not None:
+                raise self._error
+        assert self._live is not None
+        return self._live.current()
 
 
 def _readable(text: str) -> str:
@@ -353,19 +390,29 @@ def chat(
     debug: DebugOption = False,
 ) -> None:
     """Chat: ask question after question (reads lines, without prompts, when stdin is a pipe)."""
-    from therapy_faq.chat import run_chat, terminal_lines
-
     interactive = sys.stdin is not None and sys.stdin.isatty()
+    lines: Iterator[str]
     with friendly_errors(debug):
-        if interactive:
-            with err().status("Loading the FAQ and the model ..."):
-                live = _open_live(faq, index)  # the model is loaded and checked
-            lines = terminal_lines("you> ")
+        if interactive:  # the prompt first; the model loads while the first line is typed
+            from itertools import chain
+
+            from therapy_faq.disclaimer import disclaimer
+            from therapy_faq.prompt import banner, terminal_lines
+
+            out().print(banner(disclaimer(crisis_resources_path())))
+            opening = _ChatOpening(faq, index)
+            typed = terminal_lines("you> ")
+            first = next(typed, None)
+            if first is None:
+                out().print(_line("Take care.", style="dim"))
+                return
+            current, lines = opening.current, chain([first], typed)
         else:
-            live = _open_live(faq, index)
-            lines = _stdin_question_lines()
+            current, lines = _open_live(faq, index).current, _stdin_question_lines()
+        from therapy_faq.chat import run_chat
+
         try:
-            run_chat(live.current, lines, out(), interactive=interactive, top_k=top_k)
+            run_chat(current, lines, out(), interactive=interactive, top_k=top_k)
         except KeyboardInterrupt:
             out().print(_line("\nTake care.", style="dim"))
 

@@ -150,11 +150,17 @@ def build(
         ) from None
 
 
+class BuildNeeded(Exception):
+    """The index must be built first, and the caller asked not to build (`may_build=False`):
+    a chat opening in the background leaves a build, and its progress, to the foreground."""
+
+
 def open_assistant(
     paths: Paths,
     encoder: Encoder | None = None,
     notify: Notify | None = None,
     progress: Progress | None = None,
+    may_build: bool = True,
 ) -> Assistant:
     """An index that matches the FAQ file, built first when it must, and the FAQ from it: the
     index keeps the FAQ it was built from, validated, so a current one spares parsing the YAML."""
@@ -176,6 +182,8 @@ def open_assistant(
             if encoder is not None:  # the caller's model, not the index's copy
                 raise
             index, state = None, IndexState("corrupt", f"its model cannot be read ({exc})")
+    if index is None and not may_build:
+        raise BuildNeeded(state.reason)
     if index is None:
         faq_file = read_faq(paths.faq)  # a broken edit is reported before any rebuild notice
         if notify:
@@ -215,14 +223,19 @@ class LiveAssistant:
         encoder: Encoder | None = None,
         notify: Notify | None = None,
         progress: Progress | None = None,
+        may_build: bool = True,
     ) -> None:
+        """`may_build=False`: raise `BuildNeeded` instead of building the index first (later
+        rebuilds, after an edit of the FAQ, still happen)."""
         self._paths, self._encoder = paths, encoder
         self._notify, self._progress = notify, progress
-        self._assistant, self._stamp = self._open()
+        self._assistant, self._stamp = self._open(may_build)
 
-    def _open(self) -> tuple[Assistant, tuple[object, ...]]:
+    def _open(self, may_build: bool = True) -> tuple[Assistant, tuple[object, ...]]:
         faq = self._faq_stamp()  # before reading: an edit made meanwhile is seen next time
-        assistant = open_assistant(self._paths, self._encoder, self._notify, self._progress)
+        assistant = open_assistant(
+            self._paths, self._encoder, self._notify, self._progress, may_build
+        )
         return assistant, (faq, assistant.retriever.index.identity)
 
     def _faq_stamp(self) -> tuple[int, ...] | None:
