@@ -32,17 +32,22 @@ def batch_questions() -> list[str]:
     return [item["text"] for item in data["in_scope"]] + data["out_of_scope"]
 
 
-def chat_start(env: dict[str, str]) -> float:
-    """Seconds from starting the chat on a terminal to its first prompt."""
+def chat_start(env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from starting the chat on a terminal to its first prompt, and to the answer of
+    a question sent as soon as the prompt shows (the model loads while a person types: this
+    is the wait of someone who pastes a question at once)."""
     import pexpect
 
     start = time.perf_counter()
     child = pexpect.spawn(PYTHON, ["-m", "therapy_faq", "chat"], env=env, encoding="utf-8")
     child.expect("you> ", timeout=60)
-    seconds = time.perf_counter() - start
+    prompt = time.perf_counter() - start
+    child.sendline(QUESTION)
+    child.expect("you> ", timeout=60)
+    answer = time.perf_counter() - start
     child.sendeof()
     child.expect(pexpect.EOF, timeout=30)
-    return seconds
+    return prompt, answer
 
 
 def main() -> None:
@@ -89,12 +94,15 @@ def main() -> None:
          f"{t_ours / t_naive:.2f}", "<= 0.05"],
         ["peak memory of that process", f"{m_naive:.0f} MB", f"{m_ours:.0f} MB",
          f"{m_ours / m_naive:.2f}", "<= 0.5"],
-        ["chat: start to first prompt", "", f"{median(starts):.2f} s", "", "<= 0.4 s"],
+        ["chat: start to first prompt", "", f"{median([s[0] for s in starts]):.2f} s", "",
+         "<= 0.4 s"],
+        ["chat: start to the answer of a question sent at the prompt", "",
+         f"{median([s[1] for s in starts]):.2f} s", "", ""],
         ["`--version` (floor: `python -c 'import typer'`)", f"{median(light['floor']):.2f} s",
          f"{median(light['version']):.2f} s", "", "<= 0.25 s"],
         ["`--help`", "", f"{median(light['help']):.2f} s", "", "<= 0.25 s"],
         [f"`ask -`: time per question ({len(questions)} questions)", "",
-         f"{per_question:.1f} ms", "", "<= 5 ms"],
+         f"{per_question:.1f} ms", "", "<= 3 ms"],
     ]  # fmt: skip
     print(table(rows))
     print(f"\nmedians of {args.runs} runs; machine: {os.cpu_count()} cores")

@@ -232,6 +232,31 @@ def _voting(share: float, model: ScreenModel | None = None) -> ScreenModel:
     return ScreenModel(alone.weights, 3, alone.thresholds, vote)
 
 
+def test_a_batch_is_judged_as_each_message_alone() -> None:
+    """`ask -` screens a batch in one product: the same verdicts as one message at a time,
+    each message with its own clauses."""
+    screen = CrisisScreen(_voting(0.35))
+    long = "I have a question about crying. My therapist is kind. Also, zq."
+    messages = [
+        ("some message", [], URGENT[None, :]),
+        (long, sentences(long), np.stack([ORDINARY, ORDINARY, ORDINARY, URGENT])),
+        ("what a nice day", [], ORDINARY[None, :]),
+        ("I want to kill myself", [], (0.3 * URGENT + ORDINARY)[None, :]),
+    ]
+    alone = [screen.assess(text, vectors, clauses) for text, clauses, vectors in messages]
+    together = screen.assess_many(
+        [(text, clauses) for text, clauses, _ in messages],
+        np.concatenate([vectors for _, _, vectors in messages]),
+    )
+    assert together == alone
+    assert [(v.level, v.category) for v in together] == [
+        ("urgent", "medical"),
+        ("concern", "medical"),  # one leaning clause, under the 0.9 a clause needs alone
+        ("none", None),
+        ("urgent", "suicide"),
+    ]
+
+
 def test_the_vote_is_blended_with_the_classifier_by_its_share() -> None:
     """The vote can make urgent what the linear classifier alone would not, and the reverse."""
     assert CrisisScreen(_voting(0.0)).assess("some message", URGENT[None, :]).level == "urgent"

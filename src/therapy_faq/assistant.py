@@ -166,24 +166,30 @@ class Assistant:
             raise IndexUnavailableError(
                 "the index's model gives invalid numbers; rebuild it with `therapy-faq build`"
             )
-        replies, row = [], 0
+        screened, lookups, row = [], [], 0
         for message, read in zip(messages, fixed, strict=True):
             rows = 1 + len(message.clauses)
-            screened = vectors[row : row + rows]
+            screened.append(vectors[row : row + rows])
+            lookups.append(vectors[row])
             row += rows
-            lookup = screened[0]
             if read != message.text:
-                lookup, row = vectors[row], row + 1
-            replies.append(self._reply(message, screened, read, lookup, top_k))
-        return replies
+                lookups[-1], row = vectors[row], row + 1
+        verdicts = self.screen.assess_many(
+            [(m.text, m.clauses) for m in messages], np.concatenate(screened)
+        )
+        return [
+            self._reply(message, verdict, read, lookup, top_k)
+            for message, verdict, read, lookup in zip(
+                messages, verdicts, fixed, lookups, strict=True
+            )
+        ]
 
     def _reply(
-        self, message: _Message, vectors: np.ndarray, read: str, vector: np.ndarray, top_k: int
+        self, message: _Message, verdict: Assessment, read: str, vector: np.ndarray, top_k: int
     ) -> Reply:
-        """`vectors`: the message's and its clauses', for the screen; `read` and `vector`: the
-        text looked up in the FAQ (misspellings corrected) and its embedding."""
-        query, text, clauses, truncated = message
-        verdict = self.screen.assess(text, vectors, clauses)
+        """`verdict`: the screen's on the message; `read` and `vector`: the text looked up in
+        the FAQ (misspellings corrected) and its embedding."""
+        query, text, _, truncated = message
         reply = Reply(
             query, "crisis", None, [], self.resources, screen=verdict, truncated=truncated
         )

@@ -25,7 +25,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -741,17 +741,30 @@ class CrisisScreen:
     def __init__(self, model: ScreenModel) -> None:
         self.model = model
 
-    def scores(self, texts: list[str], vectors: np.ndarray) -> tuple[Scores, Category]:
-        """Over the message (the first text) and its clauses: the classifier's scores and the
-        category of the most urgent row."""
-        return scores_of(self.model.probabilities(texts, vectors))
-
     def assess(
         self, text: str, vectors: np.ndarray, clauses: list[str] | None = None
     ) -> Assessment:
         """`vectors`: the message's embedding, then one per clause of `sentences(text)`."""
-        texts = [text, *(sentences(text) if clauses is None else clauses)]
-        scores, category = self.scores(texts, vectors[: len(texts)])
+        clauses = sentences(text) if clauses is None else clauses
+        return self.assess_many([(text, clauses)], vectors[: 1 + len(clauses)])[0]
+
+    def assess_many(
+        self, messages: Sequence[tuple[str, list[str]]], vectors: np.ndarray
+    ) -> list[Assessment]:
+        """Each (message, its clauses), with `vectors` holding each message's embedding then its
+        clauses', message after message: the probabilities of a whole batch in one product (the
+        vote reads every example's vector once per batch, not once per message)."""
+        texts = [t for text, clauses in messages for t in (text, *clauses)]
+        probs = self.model.probabilities(texts, vectors[: len(texts)])
+        verdicts, row = [], 0
+        for text, clauses in messages:
+            rows = 1 + len(clauses)
+            verdicts.append(self._decide(text, probs[row : row + rows]))
+            row += rows
+        return verdicts
+
+    def _decide(self, text: str, probs: np.ndarray) -> Assessment:
+        scores, category = scores_of(probs)
         hit = pattern_hit(text)
         limits = self.model.thresholds
         unread = unread_script(text)
