@@ -347,6 +347,7 @@ _PATTERNS: list[tuple[str, str, re.Pattern[str]]] = sorted(
     ],
     key=lambda pattern: pattern[1] == "suicide",
 )
+# Outside the Latin script: past Latin Extended-B, except Vietnamese's Latin Extended Additional
 _OUTSIDE_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 
 
@@ -731,7 +732,7 @@ def unread_script(text: str) -> bool:
     (Japanese, Korean, Chinese, Cyrillic, Arabic, Devanagari...): the classifier sees noise.
     Latin letters with any accents (Vietnamese included) are read."""
     letters = [c for c in text if c.isalpha()]
-    foreign = sum(ord(c) > 0x24F and not 0x1E00 <= ord(c) <= 0x1EFF for c in letters)
+    foreign = sum(bool(_OUTSIDE_LATIN.match(c)) for c in letters)
     return bool(letters) and foreign / len(letters) > UNREAD_SHARE
 
 
