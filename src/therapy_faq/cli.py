@@ -341,7 +341,6 @@ class _ChatOpening:
             if self._thread.is_alive():
                 with err().status("Loading the FAQ and the model ..."):
                     self._thread.join()
-            self._thread.join()
             from therapy_faq.service import BuildNeeded
 
             if isinstance(self._error, BuildNeeded):
