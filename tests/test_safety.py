@@ -515,13 +515,17 @@ SCRIPT_CASES = yaml.safe_load(
 @pytest.mark.parametrize("language", sorted(SCRIPT_CASES))
 def test_phrases_in_scripts_the_model_does_not_read(language: str) -> None:
     """Each category's crisis message is caught, with that category or as suicide (a phrase
-    of the writer's own danger inside someone else's words); the idioms are left alone."""
+    of the writer's own danger inside someone else's words), or, for someone else being
+    beaten, as violence (whose lines are theirs); the idioms are left alone."""
     cases = SCRIPT_CASES[language]
     for case in cases["must_match"]:
         assert unread_script(case["text"]), case["text"]
         hit = pattern_hit(case["text"])
         assert hit is not None, case["text"]
-        assert hit.category in (case["category"], "suicide"), (case["text"], hit.category)
+        allowed = {case["category"], "suicide"}
+        if case["category"] == "someone_else":
+            allowed.add("violence")
+        assert hit.category in allowed, (case["text"], hit.category)
     caught = {pattern_hit(c["text"]).category for c in cases["must_match"]}  # type: ignore[union-attr]
     assert caught >= {"medical", "violence", "harm_to_others"}, language
     for text in cases["must_not_match"]:
