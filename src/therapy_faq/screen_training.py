@@ -46,8 +46,9 @@ from therapy_faq.script_phrases import SCRIPTS
 EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
 SCREEN_C = 3.0  # inverse regularisation strength
 # L-BFGS stops when its steps are this small. At 1e-3 two fits of the same rows in another
-# order differed by 0.02 in p(urgent) on average (up to 0.54; 311 of 14,000 rows on the other
-# side of 0.4); at 1e-4 by 0.003 (up to 0.06), in twice the time (about 45 s on two cores).
+# order differ by 0.012 in p(urgent) on average (up to 0.26; 187 of 19,436 rows on the other
+# side of 0.4); at 1e-4 by 0.003 (up to 0.07), in twice the time (about 50 s on two cores):
+# python scripts/screen_tolerance.py
 TOLERANCE = 1e-4
 NEIGHBOURS = 10  # examples that vote
 NEIGHBOUR_TEMPERATURE = 40.0  # a vote weighs exp(40 * cosine): the nearest count most
