@@ -229,7 +229,22 @@ def friendly_errors(debug: bool) -> Iterator[None]:
         _unexpected(exc)
 
 
+def _interrupted_within(exc: BaseException) -> bool:
+    """Whether a Ctrl-C lies behind `exc`: one landing while a C extension initialises comes
+    back as its error (pybind11's ImportError "initialization failed", from the interrupt)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _unexpected(exc: Exception) -> NoReturn:
+    if _interrupted_within(exc):
+        raise typer.Exit(INTERRUPTED) from None  # `main` says so
     err().print(
         _line(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)"),
         soft_wrap=True,
