@@ -2,8 +2,8 @@
 """How much the crisis screen's classifier depends on the order of its training rows, per
 L-BFGS tolerance: two fits of the same rows in two orders, compared on every row.
 
-    python scripts/screen_tolerance.py                 # tolerances 1e-3 and 1e-4
-    python scripts/screen_tolerance.py --tol 1e-3 1e-4 1e-5
+    python scripts/screen_tolerance.py                 # tolerances 1e-4 and 1e-5
+    python scripts/screen_tolerance.py --tol 1e-4 1e-5 1e-6
 
 A loose tolerance stops L-BFGS wherever the order of the sums leaves it, so two versions of
 the screen that differ in nothing that matters can give different verdicts. Uses the vectors
@@ -39,7 +39,7 @@ from therapy_faq.settings import crisis_examples_path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tol", type=float, nargs="+", default=[1e-3, 1e-4])
+    parser.add_argument("--tol", type=float, nargs="+", default=[1e-4, 1e-5])
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
 

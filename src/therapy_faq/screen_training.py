@@ -45,11 +45,12 @@ from therapy_faq.script_phrases import SCRIPTS
 # many crisis lines under ordinary replies (0.204 against 0.206).
 EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
 SCREEN_C = 3.0  # inverse regularisation strength
-# L-BFGS stops when its steps are this small. At 1e-3 two fits of the same rows in another
-# order differ by 0.012 in p(urgent) on average (up to 0.26; 187 of 19,436 rows on the other
-# side of 0.4); at 1e-4 by 0.003 (up to 0.07), in twice the time (about 50 s on two cores):
-# python scripts/screen_tolerance.py
-TOLERANCE = 1e-4
+# L-BFGS stops when its steps are this small. Two fits of the same rows in another order
+# differ in p(urgent) by 0.012 on average at 1e-3 (up to 0.26; 187 of 19,436 rows on the other
+# side of 0.4), by 0.003 at 1e-4 (up to 0.07: a fresh machine's figures moved by a message
+# a set), and by 0.0001 at 1e-5 (up to 0.003, no row across 0.4), for a fit of 32 s instead of
+# 18 s on two cores: python scripts/screen_tolerance.py --tol 1e-4 1e-5 1e-6
+TOLERANCE = 1e-5
 NEIGHBOURS = 10  # examples that vote
 NEIGHBOUR_TEMPERATURE = 40.0  # a vote weighs exp(40 * cosine): the nearest count most
 NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities, at most
