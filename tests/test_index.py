@@ -288,8 +288,17 @@ def test_the_screens_example_vectors_are_shared_with_the_cache_not_copied(paths:
 
 
 def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache(
-    paths: Paths,
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import yaml
+
+    from therapy_faq.settings import crisis_examples_path
+
+    # Every 20th example: the damaged cache is trained again, and on all 12,000 that took 30 s.
+    every = yaml.safe_load(crisis_examples_path().read_text(encoding="utf-8"))
+    sample = tmp_path / "crisis_examples.yaml"
+    sample.write_text(yaml.safe_dump({"examples": every["examples"][::20]}), encoding="utf-8")
+    monkeypatch.setattr("therapy_faq.service.crisis_examples_path", lambda: sample)
     build(paths, StubEncoder())
     _alter_in_place(paths.index / "screen_neighbours.npy")  # the cache's file too: one inode
     with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
