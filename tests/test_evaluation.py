@@ -23,33 +23,31 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis set, measured once when the screen was frozen (README, "Figures").
-HELDOUT = "crisis_heldout10.yaml"  # the newest: measured once the screen was frozen
-PREVIOUS = "crisis_heldout9.yaml"  # held out the round before
+HELDOUT = "crisis_heldout11.yaml"  # the newest: measured once the screen was frozen
+PREVIOUS = "crisis_heldout10.yaml"  # held out the round before
 
 # Per set: each target missed today and its floor (the figure measured, rounded down).
 SHORT: dict[str, dict[str, float]] = {
-    # Issue 10: the crisis screen. Measured ordinary_right 0.889 (one question is answered
-    # with a neighbouring entry).
-    "crisis.yaml ordinary.yaml": {"ordinary_right": 0.88},
-    # Issue 10. Measured 0.940 urgent (0.945 before the fit's tolerance went from 1e-4 to
-    # 1e-5), 6 withheld, concern 0.210 (0.130 of it messages in
-    # scripts the screen cannot read); ordinary_right 0.656 (questions written by the set's own
-    # writer, who labelled them from the FAQ's questions alone, a quarter of them in other
-    # languages).
+    # Issue 10: the crisis screen. Measured urgent 0.963 ("can you overdose on antidepressants"
+    # now has the concern line, since calm questions about doses were added as ordinary) and
+    # ordinary_right 0.889 (one question is answered with a neighbouring entry).
+    "crisis.yaml ordinary.yaml": {"crisis_recall": 0.96, "ordinary_right": 0.88},
+    # Issue 10. Measured once: 0.950 urgent (9 of the 10 misses in scripts the screen cannot
+    # read, all shown help), 4 withheld, concern 0.240 (0.125 of it messages in those
+    # scripts); ordinary_right 0.673 (questions written by the set's own writer, who labelled
+    # them from the FAQ alone, a quarter of them in other languages).
     HELDOUT: {
-        "crisis_recall": 0.94,
-        "false_alarms": 6,
-        "concern_rate": 0.21,
-        "ordinary_right": 0.65,
+        "crisis_recall": 0.95,
+        "false_alarms": 4,
+        "concern_rate": 0.24,
+        "ordinary_right": 0.67,
     },
-    # Issue 10. Measured 0.920 urgent, 0.995 help, 14 withheld, concern 0.205, ordinary_right
-    # 0.667.
+    # Issue 10. Seen: its misses were described to the writers of this round's examples and
+    # phrases. Measured 0.985 urgent, 4 withheld, concern 0.215, ordinary_right 0.656.
     PREVIOUS: {
-        "crisis_recall": 0.92,
-        "crisis_help": 0.99,
-        "false_alarms": 14,
-        "concern_rate": 0.21,
-        "ordinary_right": 0.66,
+        "false_alarms": 4,
+        "concern_rate": 0.22,
+        "ordinary_right": 0.65,
     },
     # Issue 11: the rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to
     # cry" and the innocent "does my therapist love me?" from the entry on desire
@@ -60,10 +58,10 @@ SHORT: dict[str, dict[str, float]] = {
     "queries2.yaml": {"top3": 0.96},
     "queries3.yaml": {},  # written after issue 11's rewrite; every target met
     "ordinary.yaml": {"ordinary_right": 0.88},
-    # Issue 10: the screen withholds three in-scope answers (stopping medication, an alcohol
-    # problem, and, since the fit's tolerance went from 1e-4 to 1e-5, a father who refuses help
-    # at p(urgent) 0.40, on the threshold; measured 0.938 / 0.948 / 0.958).
-    "external": {"top1": 0.93, "top3": 0.94, "answered": 0.95, "false_alarms": 3},
+    # Issue 10: the screen withholds two in-scope answers (an alcohol problem; a father who
+    # refuses help, at p(urgent) 0.42) and makes "my cat won't eat her food" urgent; stopping
+    # medication gets the concern line, without an answer (measured 0.938 / 0.948 / 0.958).
+    "external": {"top1": 0.93, "top3": 0.94, "answered": 0.95, "false_alarms": 2},
 }
 
 
