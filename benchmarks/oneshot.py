@@ -25,6 +25,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PYTHON, REPO, median, run, table
 
 QUESTION = "is it ok to cry during my therapy session"
+# What no one-shot answer can skip: Python, numpy, onnxruntime and the tokenizer imported, the
+# question-time session created as the tool creates it, and one question encoded.
+FLOOR = """
+import json, sys
+from pathlib import Path
+import numpy as np
+import onnxruntime
+from tokenizers import Tokenizer
+from therapy_faq.encoder import model_dir
+options = onnxruntime.SessionOptions()
+options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+options.intra_op_num_threads = 1
+options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+onnx = json.loads((Path(sys.argv[1]) / "manifest.json").read_text())["query_model"]["path"]
+session = onnxruntime.InferenceSession(onnx, options, providers=["CPUExecutionProvider"])
+encoded = Tokenizer.from_file(str(model_dir() / "tokenizer.json")).encode(sys.argv[2])
+feeds = {"input_ids": [encoded.ids], "attention_mask": [encoded.attention_mask],
+         "token_type_ids": [encoded.type_ids]}
+session.run(None, {name: np.array(value, dtype=np.int64) for name, value in feeds.items()})
+"""
 
 
 def batch_questions() -> list[str]:
@@ -63,10 +83,11 @@ def main() -> None:
         run([PYTHON, "-m", "therapy_faq", "build"], env=env)
         ask = [PYTHON, "-m", "therapy_faq", "ask", QUESTION, "--json"]
         naive = [PYTHON, str(REPO / "benchmarks" / "naive_ask.py"), str(index), QUESTION]
-        times: dict[str, list[float]] = {"naive": [], "ours": []}
-        memory: dict[str, list[float]] = {"naive": [], "ours": []}
+        floor = [PYTHON, "-c", FLOOR, str(index), QUESTION]
+        times: dict[str, list[float]] = {"naive": [], "ours": [], "floor": []}
+        memory: dict[str, list[float]] = {"naive": [], "ours": [], "floor": []}
         for _ in range(args.runs):
-            for name, command in (("naive", naive), ("ours", ask)):
+            for name, command in (("naive", naive), ("ours", ask), ("floor", floor)):
                 seconds, peak = run(command, env=env)
                 times[name].append(seconds)
                 memory[name].append(peak)
@@ -92,6 +113,8 @@ def main() -> None:
         ["figure", "naive", "therapy-faq", "ratio", "target"],
         ["one-shot `ask --json`", f"{t_naive:.2f} s", f"{t_ours:.2f} s",
          f"{t_ours / t_naive:.2f}", "<= 0.05"],
+        ["its floor: imports, session, one encoding (no FAQ, index or screen)", "",
+         f"{median(times['floor']):.2f} s", f"{median(times['floor']) / t_naive:.2f}", ""],
         ["peak memory of that process", f"{m_naive:.0f} MB", f"{m_ours:.0f} MB",
          f"{m_ours / m_naive:.2f}", "<= 0.5"],
         ["chat: start to first prompt", "", f"{median([s[0] for s in starts]):.2f} s", "",
