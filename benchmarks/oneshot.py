@@ -28,7 +28,7 @@ QUESTION = "is it ok to cry during my therapy session"
 # What no one-shot answer can skip: Python, numpy, onnxruntime and the tokenizer imported, the
 # question-time session created as the tool creates it, and one question encoded.
 FLOOR = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 import numpy as np
 import onnxruntime
@@ -36,7 +36,7 @@ from tokenizers import Tokenizer
 from therapy_faq.encoder import model_dir
 options = onnxruntime.SessionOptions()
 options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-options.intra_op_num_threads = 1
+options.intra_op_num_threads = min(2, os.cpu_count() or 1)  # service.QUERY_THREADS
 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
 onnx = json.loads((Path(sys.argv[1]) / "manifest.json").read_text())["query_model"]["path"]
 session = onnxruntime.InferenceSession(onnx, options, providers=["CPUExecutionProvider"])

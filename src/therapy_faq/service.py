@@ -3,6 +3,7 @@ screen, as one assistant."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,10 @@ from therapy_faq.settings import crisis_examples_path, crisis_resources_path, to
 from therapy_faq.terminal import printable
 from therapy_faq.topics import load_topics, topic_rows, topics_sha256
 
-QUERY_THREADS = 1
+# Two threads, not spinning: a lone question costs the same as on one (0.39 s against 0.40 s for
+# a one-shot answer), and `ask -` batches encode in 2.9 ms a question instead of 4.0 (on two
+# cores; `benchmarks/oneshot.py`). More threads were not measured.
+QUERY_THREADS = min(2, os.cpu_count() or 1)
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
 
@@ -299,6 +303,6 @@ def query_encoder(index: LoadedIndex) -> Encoder:
         return default_encoder()
     shared = SharedModel(Path(record.path), record.sha256, record.size, record.mtime_ns)
     shared.check()
-    # One thread, not spinning: a question is a few dozen tokens, too little work to share
-    # between cores, and a thread pool costs the start (`benchmarks/oneshot.py`).
+    # Not spinning: onnxruntime's default pool (every core, spinning) took a short query 98 ms,
+    # one thread without spinning 54 ms (docs/quantisation.md).
     return OnnxEncoder(shared.path, shared=shared, threads=QUERY_THREADS)
