@@ -26,24 +26,13 @@ from common import PYTHON, REPO, median, run, table
 
 QUESTION = "is it ok to cry during my therapy session"
 # What no one-shot answer can skip: Python, numpy, onnxruntime and the tokenizer imported, the
-# question-time session created as the tool creates it, and one question encoded.
+# question-time session created, and one question encoded, by the tool's own encoder.
 FLOOR = """
-import json, os, sys
+import json, sys
 from pathlib import Path
-import numpy as np
-import onnxruntime
-from tokenizers import Tokenizer
-from therapy_faq.encoder import model_dir
-options = onnxruntime.SessionOptions()
-options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-options.intra_op_num_threads = min(2, os.cpu_count() or 1)  # service.QUERY_THREADS
-options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+from therapy_faq.encoder import QUERY_THREADS, OnnxEncoder
 onnx = json.loads((Path(sys.argv[1]) / "manifest.json").read_text())["query_model"]["path"]
-session = onnxruntime.InferenceSession(onnx, options, providers=["CPUExecutionProvider"])
-encoded = Tokenizer.from_file(str(model_dir() / "tokenizer.json")).encode(sys.argv[2])
-feeds = {"input_ids": [encoded.ids], "attention_mask": [encoded.attention_mask],
-         "token_type_ids": [encoded.type_ids]}
-session.run(None, {name: np.array(value, dtype=np.int64) for name, value in feeds.items()})
+OnnxEncoder(Path(onnx), threads=QUERY_THREADS).encode([sys.argv[2]])
 """
 
 

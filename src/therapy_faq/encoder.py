@@ -163,6 +163,12 @@ class SentenceTransformerEncoder:
         return encode_by_length(texts, self.batch_size, self.dimension, batch_vectors, progress)
 
 
+# The question-time session's threads, not spinning. On two cores, `benchmarks/oneshot.py` gave
+# `ask -` 3.1 ms a question on two threads against 4.0 on one, and a one-shot answer 0.47 s
+# against 0.46 (runs of the same day). More threads were not measured.
+QUERY_THREADS = min(2, os.cpu_count() or 1)
+
+
 class OnnxEncoder:
     """The question-time encoder: the exported model on onnxruntime, tokenised by `tokenizers`,
     mean-pooled and normalised like sentence-transformers. Starts in a fraction of a second and

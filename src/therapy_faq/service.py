@@ -3,7 +3,6 @@ screen, as one assistant."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from therapy_faq.assistant import Assistant
 from therapy_faq.builder import build_index
 from therapy_faq.crisis import load_examples, load_resources
 from therapy_faq.encoder import (
+    QUERY_THREADS,
     REFERENCE_MODEL,
     Encoder,
     ModelIdentity,
@@ -47,10 +47,6 @@ from therapy_faq.settings import crisis_examples_path, crisis_resources_path, to
 from therapy_faq.terminal import printable
 from therapy_faq.topics import load_topics, topic_rows, topics_sha256
 
-# Two threads, not spinning: a lone question costs the same as on one (0.39 s against 0.40 s for
-# a one-shot answer), and `ask -` batches encode in 2.9 ms a question instead of 4.0 (on two
-# cores; `benchmarks/oneshot.py`). More threads were not measured.
-QUERY_THREADS = min(2, os.cpu_count() or 1)
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
 
