@@ -36,9 +36,19 @@ OnnxEncoder(Path(onnx), threads=QUERY_THREADS).encode([sys.argv[2]])
 """
 
 
+BATCH = 400
+
+
 def batch_questions() -> list[str]:
-    data = yaml.safe_load((REPO / "eval" / "queries.yaml").read_text(encoding="utf-8"))
-    return [item["text"] for item in data["in_scope"]] + data["out_of_scope"]
+    """The BATCH longest distinct messages of the evaluation sets (questions, refusals, crisis
+    and ordinary messages: about 27 words each), as the issue measured `ask -`: long messages
+    cost more to encode, and more clauses to screen."""
+    texts: set[str] = set()
+    for path in sorted((REPO / "eval").glob("*.yaml")):
+        for items in yaml.safe_load(path.read_text(encoding="utf-8")).values():
+            if isinstance(items, list):
+                texts.update(i if isinstance(i, str) else i["text"] for i in items)
+    return sorted(texts, key=lambda text: (-len(text.split()), text))[:BATCH]
 
 
 def chat_start(env: dict[str, str]) -> tuple[float, float]:
@@ -101,9 +111,9 @@ def main() -> None:
     rows = [
         ["figure", "naive", "therapy-faq", "ratio", "target"],
         ["one-shot `ask --json`", f"{t_naive:.2f} s", f"{t_ours:.2f} s",
-         f"{t_ours / t_naive:.2f}", "<= 0.05"],
+         f"{t_ours / t_naive:.3f}", "<= 0.05"],
         ["its floor: imports, session, one encoding (no FAQ, index or screen)", "",
-         f"{median(times['floor']):.2f} s", f"{median(times['floor']) / t_naive:.2f}", ""],
+         f"{median(times['floor']):.2f} s", f"{median(times['floor']) / t_naive:.3f}", ""],
         ["peak memory of that process", f"{m_naive:.0f} MB", f"{m_ours:.0f} MB",
          f"{m_ours / m_naive:.2f}", "<= 0.5"],
         ["chat: start to first prompt", "", f"{median([s[0] for s in starts]):.2f} s", "",
@@ -113,7 +123,7 @@ def main() -> None:
         ["`--version` (floor: `python -c 'import typer'`)", f"{median(light['floor']):.2f} s",
          f"{median(light['version']):.2f} s", "", "<= 0.25 s"],
         ["`--help`", "", f"{median(light['help']):.2f} s", "", "<= 0.25 s"],
-        [f"`ask -`: time per question ({len(questions)} questions)", "",
+        [f"`ask -`: time per question ({len(questions)} long questions)", "",
          f"{per_question:.1f} ms", "", "<= 3 ms"],
     ]  # fmt: skip
     print(table(rows))

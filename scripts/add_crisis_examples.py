@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,6 +32,7 @@ import yaml  # noqa: E402
 from therapy_faq.crisis import CrisisExamples, load_examples, load_validated  # noqa: E402
 from therapy_faq.encoder import default_encoder  # noqa: E402
 from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
+from therapy_faq.fields import validated  # noqa: E402
 from therapy_faq.files import read_text, write_text_atomic  # noqa: E402
 from therapy_faq.settings import crisis_examples_path  # noqa: E402
 
@@ -81,11 +83,11 @@ def main() -> None:
         print(f"  {level} / {category}: {count}")
     if args.dry_run or not kept:
         return
-    rows = [e.model_dump() for e in kept]
+    rows = [asdict(e) for e in kept]
     before = read_text(target)
     text = before + ("" if before.endswith("\n") else "\n")
     text += yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=10_000)
-    CrisisExamples.model_validate(yaml.safe_load(text))  # the whole file, before it is replaced
+    validated(CrisisExamples, yaml.safe_load(text))  # the whole file, before it is replaced
     write_text_atomic(target, text)  # an interrupted write leaves the old file whole
     print(f"appended to {target}")
 

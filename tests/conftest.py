@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def _train_stand_in_screen(screens: Path, cache: Path) -> None:
     (cache / "therapy-faq" / "screens").symlink_to(screens, target_is_directory=True)
     path = crisis_examples_path()
     examples = load_examples(path)
-    sample = examples.model_copy(update={"examples": examples.examples[::20]})
+    sample = replace(examples, examples=examples.examples[::20])
     encoder = StubEncoder()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(cache))

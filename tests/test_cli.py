@@ -184,6 +184,20 @@ def test_subprocess_build_then_ask_json_and_chat_pipe(tmp_path: Path, real_paths
     assert payload["answer"]["id"] == "crying-in-session"
     assert payload["answer"]["sources"][0]["document"] == "001_41d5a53685653430.txt"
 
+    # A current index spares a one-shot answer the YAML parser and pydantic (about 0.1 s).
+    absent = ("yaml", "pydantic", "rich", *HEAVY)
+    code = (
+        "import sys\n"
+        "from therapy_faq.cli import app\n"
+        "try:\n    app(['ask', 'is it ok to hug my therapist', '--json'])\n"
+        "except SystemExit:\n    pass\n"
+        f"print([m for m in {absent!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert '"status": "answered"' in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
     chatted = run_module(env=env, input="Should your therapist touch?\n")
     assert chatted.returncode == 0, chatted.stderr
     assert "Is a therapist allowed to touch you?" in chatted.stdout

@@ -9,6 +9,7 @@ import pytest
 from therapy_faq.curation import capitalised, check_entry, check_excerpts
 from therapy_faq.errors import FaqError
 from therapy_faq.faq import Entry, Faq, Source, load_faq
+from therapy_faq.fields import validated
 
 EXCERPT = (
     "One study found that 72 percent of therapists have cried in session. In my experience, "
@@ -17,7 +18,8 @@ EXCERPT = (
 
 
 def entry(answer: str, excerpt: str | None = EXCERPT, **fields: object) -> Entry:
-    return Entry.model_validate(
+    return validated(
+        Entry,
         {
             "id": "e",
             "question": "Q?",
@@ -25,7 +27,7 @@ def entry(answer: str, excerpt: str | None = EXCERPT, **fields: object) -> Entry
             "excerpt": excerpt,
             "sources": [{"title": "T", "document": "doc.txt"}],
             **fields,
-        }
+        },
     )
 
 
@@ -93,7 +95,8 @@ def test_see_also_must_name_other_entries(tmp_path: Path) -> None:
     ) in message
     assert f"{path}:3: entry 2 (id 'touch'): see_also names the entry itself" in message
     with pytest.raises(ValueError, match="see_also names 'hug'"):  # built in code, not a file
-        Faq.model_validate(
+        validated(
+            Faq,
             {
                 "entries": [
                     {
@@ -104,7 +107,7 @@ def test_see_also_must_name_other_entries(tmp_path: Path) -> None:
                         "see_also": ["hug"],
                     }
                 ]
-            }
+            },
         )
 
 
@@ -140,7 +143,7 @@ def test_see_also_must_name_other_entries(tmp_path: Path) -> None:
     ],
 )
 def test_a_source_is_cited_as_a_reader_needs_it(fields: dict[str, str], citation: str) -> None:
-    source = Source.model_validate({**fields, "document": "003_43fa70d23418d425.txt"})
+    source = validated(Source, {**fields, "document": "003_43fa70d23418d425.txt"})
     assert source.citation() == citation
     assert "003_" not in source.citation()  # file names are for `show` and JSON only
     assert source.to_json()["citation"] == citation

@@ -46,6 +46,7 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
     assert sorted(p.name for p in paths.index.iterdir()) == [
         "bm25",
         "classifier.npy",
+        "crisis.json",
         "faq.json",
         "index.faiss",
         "manifest.json",
@@ -84,6 +85,38 @@ def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
     assert check_index(paths.index, sha, EXAMPLES_SHA, other).status == "mismatch"
     wider = ModelIdentity(encoder.name, encoder.dimension * 2)
     assert check_index(paths.index, sha, EXAMPLES_SHA, wider).status == "mismatch"
+
+
+def test_the_index_keeps_the_crisis_resources_and_an_edit_of_them_counts_at_once(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question reads the resources from the index (no YAML, no pydantic), but only while the
+    file is the one the index was built with: a localised number is shown at once, without a
+    rebuild, and a broken edit is reported, never hidden by the index's copy."""
+    from therapy_faq.crisis import load_resources
+    from therapy_faq.errors import FaqError
+    from therapy_faq.settings import CRISIS_ENV, crisis_resources_path
+
+    crisis = tmp_path / "crisis.yaml"
+    crisis.write_text(crisis_resources_path().read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv(CRISIS_ENV, str(crisis))
+    encoder = StubEncoder()
+    manifest = build(paths, encoder)
+    loaded = load_index(paths.index)
+    assert loaded.resources == load_resources(crisis)
+    assert manifest.resources_sha256 == file_sha256(crisis)
+    assert open_assistant(paths, encoder).resources == loaded.resources
+
+    crisis.write_text(crisis.read_text(encoding="utf-8").replace("988", "1234"), encoding="utf-8")
+    said: list[str] = []
+    assistant = open_assistant(paths, encoder, notify=said.append)
+    assert said == []  # no rebuild
+    assert "1234" in assistant.resources.key_line("suicide").contact
+    assert load_index(paths.index).resources != assistant.resources
+
+    crisis.write_text("categories: [", encoding="utf-8")
+    with pytest.raises(FaqError, match="crisis"):
+        open_assistant(paths, encoder)
 
 
 def test_stale_index_is_rebuilt_and_answers_from_the_new_faq(paths: Paths) -> None:
@@ -307,3 +340,26 @@ def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache
     open_assistant(paths, StubEncoder(), notify=said.append)
     assert "SHA-256 differs" in said[0] and "Training the crisis screen" in said[1]
     load_index(paths.index)
+
+
+def test_a_manifest_is_read_without_pydantic_but_checked_as_strictly(paths: Paths) -> None:
+    """The fast path (`fields.checked`) takes only values of exactly the right type; anything
+    else goes to pydantic, whose first problem is reported."""
+    from therapy_faq.index import read_manifest
+
+    encoder = StubEncoder()
+    built = build(paths, encoder)
+    path = paths.index / MANIFEST_FILE
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert read_manifest(paths.index) == built
+    path.write_text(json.dumps({**raw, "written_by": "a later version"}), encoding="utf-8")
+    assert read_manifest(paths.index) == built  # unknown keys are ignored
+    for key, value in (("dimension", "many"), ("file_sizes", ["faq.json"]), ("faq_sha256", None)):
+        path.write_text(json.dumps({**raw, key: value}), encoding="utf-8")
+        model = ModelIdentity(encoder.name, encoder.dimension)
+        state = check_index(paths.index, built.faq_sha256, EXAMPLES_SHA, model)
+        assert state.status == "corrupt" and key in state.reason, (key, state)
+    del raw["query_model"]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(IndexUnavailableError, match="query_model"):
+        read_manifest(paths.index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from therapy_faq.faq import Entry
+from therapy_faq.fields import validated
 from therapy_faq.render import entry_view
 
 
@@ -15,13 +16,14 @@ def rendered(entry: Entry, width: int) -> list[str]:
 
 
 def entry(question: str, answer: str) -> Entry:
-    return Entry.model_validate(
+    return validated(
+        Entry,
         {
             "id": "x",
             "question": question,
             "answer": answer,
             "sources": [{"title": "T", "document": "a.txt"}],
-        }
+        },
     )
 
 

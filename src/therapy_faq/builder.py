@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from therapy_faq.classifier import train_classifier, trains_classifier
+from therapy_faq.crisis import CrisisResources, resources_data
 from therapy_faq.encoder import Encoder, ModelIdentity
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
@@ -37,6 +40,7 @@ from therapy_faq.index import (
     FORMAT_VERSION,
     INDEX_FILE,
     MANIFEST_FILE,
+    RESOURCES_FILE,
     ROW_ENTRIES_FILE,
     ROW_KINDS_FILE,
     VECTORS_FILE,
@@ -72,8 +76,13 @@ def build_index(
     topics_sha256: str = "",
     progress: Callable[[int, int], None] | None = None,
     unless_current: bool = False,
+    resources: CrisisResources | None = None,
+    resources_sha256: str = "",
 ) -> Manifest:
     """Build the index of `faq` into `index_dir`; return its manifest.
+
+    `resources` (validated, from the file whose hash is `resources_sha256`) are kept in the
+    index, so that a question need not parse and validate them again.
 
     `progress(done, total)` is called after each batch of embedded texts. With
     `unless_current`, a build that waited for another one first looks again, and keeps the
@@ -121,6 +130,9 @@ def build_index(
             _embed_topics(topics, topic_texts, encoder, staging, advance)
             _write_rows(faq, positions, kinds, staging)
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
+            if resources is not None:
+                text = json.dumps(resources_data(resources), ensure_ascii=False)
+                (staging / RESOURCES_FILE).write_text(text, encoding="utf-8")
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 model=encoder.name,
@@ -133,6 +145,7 @@ def build_index(
                 faq_sha256=faq_sha256,
                 examples_sha256=examples_sha256,
                 topics_sha256=topics_sha256,
+                resources_sha256=resources_sha256 if resources is not None else "",
                 query_model=_query_model(encoder),
                 **_file_records(staging),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -225,7 +238,7 @@ def _write_rows(faq: Faq, positions: list[int], kinds: list[int], staging: Path)
     """Which entry each vector belongs to and what it embeds, and the FAQ itself, validated."""
     _save(staging / ROW_ENTRIES_FILE, np.asarray(positions, dtype=np.int32))
     _save(staging / ROW_KINDS_FILE, np.asarray(kinds, dtype=np.int8))
-    (staging / FAQ_FILE).write_text(faq.model_dump_json(), encoding="utf-8")
+    (staging / FAQ_FILE).write_text(json.dumps(asdict(faq), ensure_ascii=False), encoding="utf-8")
 
 
 def _query_model(encoder: Encoder) -> QueryModelRecord | None:
@@ -252,7 +265,7 @@ def _file_records(staging: Path) -> dict[str, Any]:
 
 def _swap_in(staging: Path, index_dir: Path, manifest: Manifest) -> None:
     """Write the manifest, make the folder durable, and swap it in for the old one."""
-    (staging / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    (staging / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     (staging / BUILD_MARKER).unlink()  # from here its manifest marks it as ours
     fsync_tree(staging)  # the slow part, before the last look at the folder
     ensure_replaceable(index_dir)  # again: the folder may have changed meanwhile

@@ -8,22 +8,13 @@ disclaimer `disclaimer.py` reads from the same file without the schema, to stay 
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
-
-from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Text, Url, validation_problems
+from therapy_faq.fields import FORBID_EXTRA, AtLeast, SchemaError, Text, Url, validated
 from therapy_faq.files import read_text
 from therapy_faq.terminal import one_line
 
@@ -45,8 +36,9 @@ CATEGORY_NAMES: dict[str, str] = {
 }
 
 
-class Resource(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+@dataclass(frozen=True)
+class Resource:
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     name: Text
     contact: Text
@@ -57,21 +49,23 @@ class Resource(BaseModel):
         return f"{self.name} ({self.region}): {self.contact}"
 
 
-class CategoryHelp(BaseModel):
+@dataclass(frozen=True)
+class CategoryHelp:
     """What one kind of crisis is shown: its own words first, then its lines."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     title: Text
     message: Text
-    resources: list[Resource] = Field(min_length=1)
+    resources: Annotated[list[Resource], AtLeast(1)]
 
 
-class CrisisResources(BaseModel):
+@dataclass(frozen=True)
+class CrisisResources:
     """`data/crisis.yaml`: every text and number shown about a crisis, per category. The
     emergency line is listed first in every category's panel."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     last_checked: date
     disclaimer: Text  # the banner and --help
@@ -87,12 +81,10 @@ class CrisisResources(BaseModel):
     categories: dict[Category, CategoryHelp]
     general: CategoryHelp  # the chat's `crisis` command
 
-    @model_validator(mode="after")
-    def _every_category(self) -> CrisisResources:
+    def __post_init__(self) -> None:
         missing = [c for c in CATEGORIES if c not in self.categories]
         if missing:
             raise ValueError(f"categories: missing {', '.join(missing)}")
-        return self
 
     def help_for(self, category: str | None) -> CategoryHelp:
         return self.categories.get(category, self.general)  # type: ignore[call-overload]
@@ -118,7 +110,7 @@ class CrisisResources(BaseModel):
             "title": help_.title,
             "message": one_line(help_.message),
             "urgent": self.urgent,
-            "resources": [r.model_dump(mode="json") for r in self.lines(category)],
+            "resources": [asdict(r) for r in self.lines(category)],
             "notice": one_line(self.notice),
             "invite": one_line(self.invite),
             "line": one_line(self.concern_line(unread)) if level == "concern" else None,
@@ -127,6 +119,10 @@ class CrisisResources(BaseModel):
 
 
 def read_yaml(path: Path, what: str) -> Any:
+    import yaml
+
+    from therapy_faq import yamlfile
+
     text = ""
     try:
         text = read_text(path)
@@ -143,26 +139,62 @@ def read_yaml(path: Path, what: str) -> Any:
         raise FaqError(f"{path}: YAML error: {exc}") from None
 
 
-Model = TypeVar("Model", bound=BaseModel)
+Schema = TypeVar("Schema")
 
 
-def load_validated(path: Path, model: type[Model], what: str) -> Model:
+def load_validated(path: Path, schema: type[Schema], what: str) -> Schema:
     """A data file read safely (`read_yaml`) and validated: one FaqError naming its problems."""
     data = read_yaml(path, what)
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise FaqError(f"{path}: invalid {what}: {validation_problems(exc)}") from None
+        return validated(schema, data)
+    except SchemaError as exc:
+        raise FaqError(f"{path}: invalid {what}: {exc}") from None
 
 
 def load_resources(path: Path) -> CrisisResources:
     return load_validated(path, CrisisResources, "crisis resources")
 
 
-class Example(BaseModel):
+def resources_sha256(path: Path) -> str:
+    """The resources file's hash: an index keeps a validated copy (`trusted_resources`), used
+    while the file's hash is the one it was built from."""
+    from therapy_faq.faq import file_sha256
+
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise FaqError(f"cannot read the crisis resources file {path}: {exc.strerror}") from None
+
+
+def resources_data(resources: CrisisResources) -> dict[str, Any]:
+    """The resources as JSON data, for the index's copy."""
+    return {**asdict(resources), "last_checked": resources.last_checked.isoformat()}
+
+
+def trusted_resources(data: dict[str, Any]) -> CrisisResources:
+    """The resources from `resources_data`, written by a build that validated them (the
+    index's copy, whose hash its manifest checks): no YAML to parse and no pydantic to import,
+    which would cost a one-shot question about 0.1 s."""
+
+    def help_of(item: dict[str, Any]) -> CategoryHelp:
+        return CategoryHelp(**{**item, "resources": [Resource(**r) for r in item["resources"]]})
+
+    return CrisisResources(
+        **{
+            **data,
+            "last_checked": date.fromisoformat(data["last_checked"]),
+            "emergency": Resource(**data["emergency"]),
+            "categories": {k: help_of(v) for k, v in data["categories"].items()},
+            "general": help_of(data["general"]),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Example:
     """One training message of the crisis screen, labelled by level, category and voice."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     text: Text
     level: Level
@@ -170,17 +202,16 @@ class Example(BaseModel):
     voice: Text
     kind: Text
 
-    @model_validator(mode="after")
-    def _category_matches_level(self) -> Example:
+    def __post_init__(self) -> None:
         if (self.level == "none") != (self.category == "none"):
             raise ValueError("category must be 'none' exactly when level is 'none'")
-        return self
 
 
-class CrisisExamples(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+@dataclass(frozen=True)
+class CrisisExamples:
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
-    examples: list[Example] = Field(min_length=1)
+    examples: Annotated[list[Example], AtLeast(1)]
 
     @property
     def crisis(self) -> list[Example]:

@@ -103,7 +103,9 @@ def load_eval_set(path: Path) -> EvalSet:
     except FileNotFoundError:
         raise UsageError(f"evaluation file not found: {path}") from None
     except ValidationError as exc:
-        raise FaqError(f"invalid evaluation file {path}: {validation_problems(exc)}") from None
+        raise FaqError(
+            f"invalid evaluation file {path}: {validation_problems(exc.errors())}"
+        ) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError, yamlfile.YamlShapeError) as exc:
         raise FaqError(f"invalid evaluation file {path}: {exc}") from None
 

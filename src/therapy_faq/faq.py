@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
-import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
-
-from therapy_faq import yamlfile
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Slug, Text, Url, plain_message
+from therapy_faq.fields import (
+    FORBID_EXTRA,
+    AtLeast,
+    SchemaError,
+    Slug,
+    Text,
+    Then,
+    Url,
+    plain_message,
+    validated,
+)
 from therapy_faq.files import read_regular
 
 SourceKind = Literal[
@@ -36,7 +37,8 @@ KIND_WORDS: dict[str, str] = {  # the kinds `citation` names in words; the other
 }
 
 
-class Source(BaseModel):
+@dataclass(frozen=True)
+class Source:
     """Where an answer comes from, as a reader needs to judge it. `title` is the title of the
     page or document the excerpt was taken from, as written there (a page without one gets a
     plain description, e.g. "Untitled article on missing a therapy session"); `site` is the
@@ -44,7 +46,7 @@ class Source(BaseModel):
     where it leads to the article itself, never a bare domain; `document` is the file in the
     seeds, shown in `show` and JSON only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     title: Text
     kind: SourceKind = "unknown"
@@ -104,22 +106,23 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-class Entry(BaseModel):
+@dataclass(frozen=True)
+class Entry:
     """One question and its answer. `question` says what the entry really answers (a source's own
     wording, when it differs, is the source's `question`); `answer` is written for the person
     asking; `excerpt` is the source's text it rests on, verbatim, […] marking a cut (README
     "Curation rules")."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     id: Slug
     question: Text
-    answer: Annotated[Text, AfterValidator(unwrap)]
-    sources: list[Source] = Field(min_length=1)
-    excerpt: Annotated[Text, AfterValidator(unwrap)] | None = None
-    see_also: list[Slug] = Field(default_factory=list)
-    alternates: list[Text] = Field(default_factory=list)
-    tags: list[Text] = Field(default_factory=list)
+    answer: Annotated[Text, Then(unwrap)]
+    sources: Annotated[list[Source], AtLeast(1)]
+    excerpt: Annotated[Text, Then(unwrap)] | None = None
+    see_also: list[Slug] = field(default_factory=list)
+    alternates: list[Text] = field(default_factory=list)
+    tags: list[Text] = field(default_factory=list)
 
     def phrasings(self) -> list[str]:
         """Every wording that should find this entry: its question, the sources' and alternates."""
@@ -132,13 +135,14 @@ class Entry(BaseModel):
         return list(seen)
 
 
-class Faq(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+@dataclass(frozen=True)
+class Faq:
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
-    entries: list[Entry] = Field(min_length=1)
+    entries: Annotated[list[Entry], AtLeast(1)]
 
-    @model_validator(mode="after")
-    def _unique(self) -> Faq:
+    def __post_init__(self) -> None:
+        """Run by pydantic's validation (`validated`), not by `trusted_faq`."""
         problems = []
         ids = Counter(entry.id for entry in self.entries)
         problems += [f"duplicate id '{i}' ({n} entries)" for i, n in ids.items() if n > 1]
@@ -154,7 +158,6 @@ class Faq(BaseModel):
             ]
         if problems:
             raise ValueError("; ".join(problems))
-        return self
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:
@@ -162,16 +165,16 @@ class Faq(BaseModel):
 
 
 def trusted_faq(data: Any) -> Faq:
-    """The FAQ from `Faq.model_dump()` written by a build that validated it (the index's copy,
-    whose hash the manifest checks): built without parsing YAML or validating again, which
-    costs a one-shot question tens of milliseconds, and a 100,000-entry FAQ seconds."""
+    """The FAQ from `dumped(faq)` written by a build that validated it (the index's copy, whose
+    hash the manifest checks): built without parsing YAML or validating again, which costs a
+    one-shot question tens of milliseconds, and a 100,000-entry FAQ seconds."""
     entries = [
-        Entry.model_construct(
-            **{**entry, "sources": [Source.model_construct(**s) for s in entry["sources"]]}
-        )
+        Entry(**{**entry, "sources": [Source(**s) for s in entry["sources"]]})
         for entry in data["entries"]
     ]
-    return Faq.model_construct(entries=entries)
+    faq = Faq.__new__(Faq)  # without `__post_init__`: its checks passed at the build
+    object.__setattr__(faq, "entries", entries)
+    return faq
 
 
 def file_sha256(path: Path) -> str:
@@ -216,6 +219,10 @@ def read_faq(path: Path) -> FaqFile:
 
 
 def _parse(path: Path, text: str) -> Faq:
+    import yaml
+
+    from therapy_faq import yamlfile
+
     try:
         data = yamlfile.load(text)
     except yamlfile.YamlShapeError as exc:
@@ -224,10 +231,18 @@ def _parse(path: Path, text: str) -> Faq:
         raise FaqError(yamlfile.syntax_error(path, text, exc)) from None
     except yaml.YAMLError as exc:
         raise FaqError(f"{path}: YAML error: {exc}") from None
+    return validate_faq(data, text, path)
+
+
+def validate_faq(data: Any, text: str = "", path: Path | str = "the FAQ") -> Faq:
+    """Parsed FAQ data validated; one FaqError listing every problem, with its line in `text`
+    (the YAML it was parsed from) when there is one."""
+    from therapy_faq import yamlfile
+
     try:
-        return Faq.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
+        return validated(Faq, data)
+    except SchemaError as exc:
+        errors = exc.errors
     lines = yamlfile.node_lines(text)
     # Duplicates are found here, on the data as written, so that they are reported with the
     # other problems (pydantic checks them only once every entry is valid).
@@ -244,9 +259,9 @@ def _parse(path: Path, text: str) -> Faq:
 Problem = tuple[int, str]  # (line, or 0 when unknown; what is wrong, in plain words)
 
 _KEYS = {
-    "entries": Entry.model_fields,
-    "sources": Source.model_fields,
-    "top": Faq.model_fields,
+    "entries": [f.name for f in dataclasses.fields(Entry)],
+    "sources": [f.name for f in dataclasses.fields(Source)],
+    "top": [f.name for f in dataclasses.fields(Faq)],
 }
 
 
@@ -260,7 +275,7 @@ def _describe(error: Any, data: Any, lines: dict[tuple[str | int, ...], int]) ->
         rest = loc[2:]
         keys = _KEYS["sources"] if rest[:1] == ("sources",) and len(rest) >= 3 else _KEYS["entries"]
         field = _field_words(rest) if rest else "the entry"
-        if error["type"] == "extra_forbidden":  # the key is the problem: quote it as written
+        if error["type"] == "unexpected_keyword_argument":  # the key is the problem: quote it
             field = ", ".join([*filter(None, [_field_words(rest[:-1])]), f"'{rest[-1]}'"])
         return line, f"{who}: {field} {plain_message(error, keys)}"
     field = ".".join(str(part) for part in loc)

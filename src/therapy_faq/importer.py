@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.faq import Faq
-from therapy_faq.fields import is_url, slug_of, validation_problems
+from therapy_faq.fields import SchemaError, is_url, slug_of, validated
 from therapy_faq.files import require_regular
 from therapy_faq.terminal import printable, strip_controls
 
@@ -181,9 +180,9 @@ def import_csv(
     if not result.entries:
         raise FaqError(f"{path}: no row has both a question and an answer")
     try:
-        Faq.model_validate({"entries": result.entries})  # what we write must load
-    except ValidationError as exc:  # anything the cleaning above did not foresee
-        raise FaqError(f"{path}: cannot import it: {validation_problems(exc)}") from None
+        validated(Faq, {"entries": result.entries})  # what we write must load
+    except SchemaError as exc:  # anything the cleaning above did not foresee
+        raise FaqError(f"{path}: cannot import it: {exc}") from None
     return result
 
 

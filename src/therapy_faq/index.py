@@ -8,6 +8,8 @@ An index folder holds data files only (no pickle anywhere):
 - `row_entries.npy`, `row_kinds.npy`: which entry each row belongs to, and what it embeds
   (0 the question, 1 another wording, 2 the answer); rows of one entry are contiguous;
 - `faq.json`: the validated FAQ it was built from (read instead of the YAML when current);
+- `crisis.json`: the validated crisis resources it was built with (read instead of
+  `data/crisis.yaml` while that file's hash is the one in the manifest);
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen_weights.npy`, `screen_neighbours.npy`, `screen_votes.npy`, `screen.json`: the crisis
@@ -25,14 +27,15 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
 
+from therapy_faq.crisis import CrisisResources, trusted_resources
 from therapy_faq.encoder import ModelIdentity, sha256_file
 from therapy_faq.errors import IndexFolderRefusedError, IndexUnavailableError
 from therapy_faq.faq import Faq, trusted_faq
+from therapy_faq.fields import FORBID_EXTRA, IGNORE_EXTRA, SchemaError, checked
 from therapy_faq.files import read_regular, read_text
 from therapy_faq.lexical import Bm25Scorer
 from therapy_faq.safety import (
@@ -49,10 +52,11 @@ VECTORS_FILE = "vectors.npy"
 ROW_ENTRIES_FILE = "row_entries.npy"
 ROW_KINDS_FILE = "row_kinds.npy"
 FAQ_FILE = "faq.json"
+RESOURCES_FILE = "crisis.json"
 BM25_DIR = "bm25"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 HASHED_ALWAYS_BYTES = 8_000_000  # files up to this size are hashed at every load
 EXACT_SEARCH_ROWS = 50_000  # up to this many vectors FAISS searches exhaustively
 FULL_SCAN_ROWS = 50_000  # up to this many rows a question scores every entry, without FAISS
@@ -62,10 +66,11 @@ ANSWER_VECTOR_LIMIT = 20_000
 QUESTION, PHRASING, ANSWER = 0, 1, 2
 
 
-class QueryModelRecord(BaseModel):
+@dataclass(frozen=True)
+class QueryModelRecord:
     """The shared question-time model an index was built for (see `query_model.SharedModel`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     path: str
     sha256: str
@@ -73,10 +78,11 @@ class QueryModelRecord(BaseModel):
     mtime_ns: int
 
 
-class Manifest(BaseModel):
+@dataclass(frozen=True)
+class Manifest:
     """What an index was built from; compared with the present to detect a stale index."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    __pydantic_config__: ClassVar[Any] = IGNORE_EXTRA
 
     format_version: int
     model: str
@@ -89,6 +95,7 @@ class Manifest(BaseModel):
     faq_sha256: str
     examples_sha256: str
     topics_sha256: str
+    resources_sha256: str  # "" when the index holds no copy of the resources
     query_model: QueryModelRecord | None  # None: questions use the build's encoder itself
     file_sizes: dict[str, int]  # every file of the folder, to notice truncation cheaply
     file_sha256: dict[str, str]  # every file, to notice any change (see `verify_files`)
@@ -104,6 +111,7 @@ class LoadedIndex:
     row_entries: np.ndarray  # row -> position of its entry in the FAQ
     row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
     faq: Faq  # the index's own copy, validated when it was built
+    resources: CrisisResources | None  # the same, when the build was given them
     folder: Path
     screen: ScreenModel
     topics: TopicIndex
@@ -176,6 +184,7 @@ _INDEX_FILES = {
     ROW_ENTRIES_FILE,
     ROW_KINDS_FILE,
     FAQ_FILE,
+    RESOURCES_FILE,
     "entries.json",  # formats before 9
     BM25_DIR,
     *SCREEN_FILES,
@@ -323,9 +332,9 @@ def read_manifest(index_dir: Path) -> Manifest:
     if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
         raise IndexFormatError("the index was written by another version of therapy-faq")
     try:
-        return Manifest.model_validate(raw)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
+        return checked(Manifest, raw)
+    except SchemaError as exc:
+        problem = exc.errors[0]
         where = ".".join(str(p) for p in problem["loc"])
         message = f"invalid manifest in {index_dir}: {where}: {problem['msg']}"
         raise IndexUnavailableError(message) from None
@@ -444,6 +453,11 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
             else None
         )
         bm25 = Bm25Scorer(index_dir / BM25_DIR)
+        resources = (
+            trusted_resources(json.loads((index_dir / RESOURCES_FILE).read_text("utf-8")))
+            if RESOURCES_FILE in manifest.file_sizes
+            else None
+        )
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexUnavailableError(f"the index in {index_dir} is unreadable: {exc}") from None
     rows = manifest.vector_count
@@ -470,6 +484,7 @@ def _read_parts(index_dir: Path) -> LoadedIndex:
         row_entries,
         row_kinds,
         faq,
+        resources,
         index_dir,
         screen=screen,
         topics=topics,

@@ -11,7 +11,7 @@ import numpy as np
 
 from therapy_faq.assistant import Assistant
 from therapy_faq.builder import build_index
-from therapy_faq.crisis import load_examples, load_resources
+from therapy_faq.crisis import CrisisResources, load_examples, load_resources, resources_sha256
 from therapy_faq.encoder import (
     QUERY_THREADS,
     REFERENCE_MODEL,
@@ -98,6 +98,8 @@ def build(
         screen_rows = training_size(examples)
     topics_hash = topics_sha256(topics_path())  # hashed before it is read, as the FAQ is
     topics = load_topics(topics_path())
+    resources_hash = resources_sha256(crisis_resources_path())
+    resources = load_resources(crisis_resources_path())
     faq_rows = len(index_rows(faq)[0]) + len(topic_rows(topics)[0])
     done = 0
 
@@ -141,6 +143,8 @@ def build(
             topics_sha256=topics_hash,
             progress=index_progress,
             unless_current=unless_current,
+            resources=resources,
+            resources_sha256=resources_hash,
         )
     except OSError as exc:  # a full or read-only disk: the previous index stays as it was
         where = exc.filename or paths.index
@@ -163,8 +167,9 @@ def open_assistant(
     may_build: bool = True,
 ) -> Assistant:
     """An index that matches the FAQ file, built first when it must, and the FAQ from it: the
-    index keeps the FAQ it was built from, validated, so a current one spares parsing the YAML."""
-    resources = load_resources(crisis_resources_path())
+    index keeps the FAQ and the crisis resources it was built from, validated, so a current one
+    spares parsing the YAML (and importing pydantic)."""
+    resources_hash = resources_sha256(crisis_resources_path())
     state = check_index(
         paths.index,
         faq_sha256(paths.faq),
@@ -209,7 +214,16 @@ def open_assistant(
                 f"{exc}; run `therapy-faq build --index {paths.index}` to rebuild it"
             ) from None
     screen = CrisisScreen(index.screen)
+    resources = _resources(index, resources_hash)
     return Assistant(Retriever(index.faq, index), screen, resources, query_model)
+
+
+def _resources(index: LoadedIndex, sha256: str) -> CrisisResources:
+    """The index's copy of the crisis resources while `data/crisis.yaml` is the file it was
+    built with; the file itself (parsed and validated) after an edit."""
+    if index.resources is not None and index.manifest.resources_sha256 == sha256:
+        return index.resources
+    return load_resources(crisis_resources_path())
 
 
 class LiveAssistant:

@@ -10,41 +10,40 @@ matrix product.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from therapy_faq.errors import FaqError
-from therapy_faq.fields import Slug, Text
+from therapy_faq.fields import FORBID_EXTRA, AtLeast, Slug, Text
 
 TOPICS_FILE = "topics.json"
 TOPIC_VECTORS_FILE = "topic_vectors.npy"
 
 
-class Topic(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+@dataclass(frozen=True)
+class Topic:
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
     id: Slug
     title: Text
     pointer: Text  # who can answer, in a sentence or two: no facts of its own
-    examples: list[Text] = Field(min_length=3)  # questions as people ask them
+    examples: Annotated[list[Text], AtLeast(3)]  # questions as people ask them
 
 
-class Topics(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+@dataclass(frozen=True)
+class Topics:
+    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
 
-    topics: list[Topic] = Field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Topics:
+    def __post_init__(self) -> None:
         ids = [topic.id for topic in self.topics]
         doubled = sorted({i for i in ids if ids.count(i) > 1})
         if doubled:
             raise ValueError(f"topic ids used twice: {', '.join(doubled)}")
-        return self
 
 
 def load_topics(path: Path) -> Topics:
