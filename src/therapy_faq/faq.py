@@ -231,12 +231,12 @@ def _parse(path: Path, text: str) -> Faq:
         raise FaqError(yamlfile.syntax_error(path, text, exc)) from None
     except yaml.YAMLError as exc:
         raise FaqError(f"{path}: YAML error: {exc}") from None
-    return validate_faq(data, text, path)
+    return _validated(data, text, path)
 
 
-def validate_faq(data: Any, text: str = "", path: Path | str = "the FAQ") -> Faq:
-    """Parsed FAQ data validated; one FaqError listing every problem, with its line in `text`
-    (the YAML it was parsed from) when there is one."""
+def _validated(data: Any, text: str, path: Path) -> Faq:
+    """The parsed FAQ validated; one FaqError listing every problem, each with its line in
+    `text`, the YAML it was parsed from."""
     from therapy_faq import yamlfile
 
     try:
