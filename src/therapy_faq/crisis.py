@@ -158,12 +158,9 @@ def load_resources(path: Path) -> CrisisResources:
 def resources_sha256(path: Path) -> str:
     """The resources file's hash: an index keeps a validated copy (`trusted_resources`), used
     while the file's hash is the one it was built from."""
-    from therapy_faq.faq import file_sha256
+    from therapy_faq.faq import data_file_sha256
 
-    try:
-        return file_sha256(path)
-    except OSError as exc:
-        raise FaqError(f"cannot read the crisis resources file {path}: {exc.strerror}") from None
+    return data_file_sha256(path, "crisis resources")
 
 
 def resources_data(resources: CrisisResources) -> dict[str, Any]:

@@ -181,6 +181,14 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(read_regular(path)).hexdigest()
 
 
+def data_file_sha256(path: Path, what: str) -> str:
+    """`file_sha256` of one of the tool's data files; FaqError naming it when unreadable."""
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise FaqError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+
+
 def faq_sha256(path: Path) -> str:
     """The FAQ file's hash, which says whether an index is current; FaqError when unreadable."""
     return hashlib.sha256(_faq_bytes(path)).hexdigest()

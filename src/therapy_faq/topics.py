@@ -16,7 +16,6 @@ from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
-from therapy_faq.errors import FaqError
 from therapy_faq.fields import FORBID_EXTRA, AtLeast, Slug, Text
 
 TOPICS_FILE = "topics.json"
@@ -54,12 +53,9 @@ def load_topics(path: Path) -> Topics:
 
 def topics_sha256(path: Path) -> str:
     """The topics file's hash, which an index records: an edit of it makes the index stale."""
-    from therapy_faq.faq import file_sha256
+    from therapy_faq.faq import data_file_sha256
 
-    try:
-        return file_sha256(path)
-    except OSError as exc:
-        raise FaqError(f"cannot read the topics file {path}: {exc.strerror}") from None
+    return data_file_sha256(path, "topics")
 
 
 @dataclass(frozen=True)
