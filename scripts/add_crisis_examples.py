@@ -5,7 +5,9 @@
 
 Each NEW file has the shape of data/crisis_examples.yaml (`examples:` with text, level,
 category, voice, kind). A new message is dropped when it repeats a training message, or when it
-is within 0.88 cosine of any evaluation message: every file in eval/ (crisis, ordinary,
+is within 0.88 cosine of any evaluation message (for a message in a script the model does not
+read, where cosines mean little, when it shares half its character trigrams with one): every
+file in eval/ (crisis, ordinary,
 in-scope and out-of-scope texts) and each `--sealed` file, a held-out set written before a
 change and not yet measured. Those are read here by code only; the script prints how many
 messages each one caused to be dropped, never their texts. The rest is appended to
@@ -34,7 +36,21 @@ from therapy_faq.encoder import default_encoder  # noqa: E402
 from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
 from therapy_faq.fields import validated  # noqa: E402
 from therapy_faq.files import read_text, write_text_atomic  # noqa: E402
+from therapy_faq.safety import normalise, unread_script  # noqa: E402
 from therapy_faq.settings import crisis_examples_path  # noqa: E402
+
+TOO_SIMILAR = 0.5  # Jaccard similarity of character trigrams, for scripts the model cannot read
+
+
+def trigrams(text: str) -> set[str]:
+    norm = normalise(text)
+    return {norm[i : i + 3] for i in range(len(norm) - 2)}
+
+
+def similar(text: str, others: list[set[str]]) -> bool:
+    """Whether `text` shares at least TOO_SIMILAR of its character trigrams with one of them."""
+    mine = trigrams(text)
+    return any(len(mine & o) >= TOO_SIMILAR * len(mine | o) for o in others if o)
 
 
 def main() -> None:
@@ -69,9 +85,14 @@ def main() -> None:
         if not texts:
             continue
         nearest = (vectors @ encoder.encode(texts).T).max(axis=1)
-        hits = nearest >= TOO_CLOSE
+        others = [trigrams(t) for t in texts if unread_script(t)]
+        scripts = np.array([unread_script(e.text) and similar(e.text, others) for e in fresh])
+        hits = (nearest >= TOO_CLOSE) | scripts
         name = path.relative_to(REPO) if path.is_relative_to(REPO) else path
-        print(f"{name}: {int(hits.sum())} new message(s) within {TOO_CLOSE} cosine")
+        print(
+            f"{name}: {int(hits.sum())} new message(s) within {TOO_CLOSE} cosine"
+            f" (or {TOO_SIMILAR} of trigrams in other scripts)"
+        )
         close |= hits
     kept = [e for e, drop in zip(fresh, close, strict=True) if not drop]
     print(

@@ -3,6 +3,7 @@ real model by `therapy-faq eval` (test_evaluation.py); these are the rules behin
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from therapy_faq.safety import (
     CrisisScreen,
     Neighbours,
     ScreenModel,
+    ScriptModel,
     Thresholds,
     fold,
     is_medication_question,
@@ -26,6 +28,7 @@ from therapy_faq.safety import (
     normalise,
     pattern_hit,
     pattern_match,
+    script_clauses,
     sentences,
     unread_script,
     vote_share,
@@ -185,7 +188,9 @@ def _model() -> ScreenModel:
     weights[hashed + 0, LABELS.index("urgent:medical")] = 12.0
     weights[hashed + 1, LABELS.index("concern")] = 12.0
     weights[-1, LABELS.index("none")] = 5.0
-    limits = Thresholds(urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9)
+    limits = Thresholds(
+        urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9, script_urgent=0.5
+    )
     return ScreenModel(weights, 3, limits)
 
 
@@ -343,10 +348,54 @@ def test_in_a_script_the_model_does_not_read_only_a_pattern_is_urgent() -> None:
     assert screen.assess("もう死にたい、限界です", sure_ordinary).level == "urgent"
     for vectors in (sure_urgent, sure_ordinary):
         verdict = screen.assess("오늘 밤에 모든 걸 끝낼 거예요", vectors)
-        assert (verdict.level, verdict.layer, verdict.category) == ("concern", "script", None)
+        assert (verdict.level, verdict.layer, verdict.category) == ("concern", "unread", None)
     latin = "Dạo này tôi muốn chết lắm"  # Vietnamese: the classifier weighs the match
     assert screen.assess(latin, sure_ordinary).level == "concern"
     assert screen.assess("is it ok to cry in therapy", sure_ordinary).level == "none"
+
+
+def _script_model(urgent_words: dict[str, str]) -> ScriptModel:
+    """A hand-made classifier of other scripts: each word given votes urgent in its category
+    (through its whole-word feature); anything else is ordinary."""
+    weights = np.zeros(((1 << HASH_BITS) + 1, len(LABELS)), dtype=np.float32)
+    weights[-1, LABELS.index("none")] = 3.0
+    for word, category in urgent_words.items():
+        column = zlib.crc32(("t" + normalise(word)).encode()) & ((1 << HASH_BITS) - 1)
+        weights[column, LABELS.index(f"urgent:{category}")] = 40.0
+    return ScriptModel(weights)
+
+
+def test_in_other_scripts_their_own_classifier_can_make_a_message_urgent() -> None:
+    """Without a phrase, the classifier of other scripts decides urgent, in its own category;
+    below its threshold the message still shows help, with the line that nothing here reads
+    it. It reads each clause too, and never speaks for a message in Latin letters."""
+    alone = _model()
+    model = ScreenModel(
+        alone.weights, 3, alone.thresholds, script=_script_model({"отчима": "harm_to_others"})
+    )
+    screen = CrisisScreen(model)
+    sure_ordinary = ORDINARY[None, :] * 2
+    verdict = screen.assess("Я поговорю с отчимом сегодня вечером", sure_ordinary)
+    assert (verdict.level, verdict.layer) == ("concern", "unread")
+    verdict = screen.assess("Сегодня вечером я накажу отчима", sure_ordinary)
+    assert (verdict.level, verdict.layer, verdict.category) == (
+        "urgent",
+        "script",
+        "harm_to_others",
+    )
+    long = "Привет. Как дела у тебя на работе? Я всё решил. Сегодня вечером я накажу отчима."
+    assert model.script is not None and len(script_clauses(long)) == 4
+    whole = float(model.script.probabilities([long])[0, 2:].sum())
+    assert model.script.urgent(long)[0] > whole + 0.1  # its last clause, undiluted
+    assert screen.assess(long, sure_ordinary, clauses=[]).level == "urgent"
+    assert screen.assess("my therapist said отчима", sure_ordinary).level == "none"
+
+
+def test_without_examples_in_other_scripts_only_phrases_speak_there() -> None:
+    from therapy_faq.screen_training import script_weight_matrix
+
+    script = ScriptModel(script_weight_matrix(None))
+    assert script.urgent("Сегодня вечером я накажу отчима")[0] < 1e-6
 
 
 def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None:

@@ -71,7 +71,7 @@ class Reply:
         crisis = None
         if self.resources is not None and self.screen.level != "none":
             crisis = self.resources.to_json(
-                self.screen.category, self.screen.level, unread=self.screen.layer == "script"
+                self.screen.category, self.screen.level, unread=self.screen.layer == "unread"
             )
         return {
             "query": self.query,

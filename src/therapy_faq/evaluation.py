@@ -142,6 +142,7 @@ class Report:
     crisis_help: int = 0
     crisis_by_patterns: int = 0
     crisis_by_classifier: int = 0
+    crisis_by_other_script: int = 0  # urgent by the classifier of scripts the model cannot read
     crisis_by_script: int = 0  # shown help only because the screen cannot read the script
     by_category: dict[str, CategoryCounts] = field(default_factory=dict)
     ordinary: int = 0
@@ -173,6 +174,7 @@ class Report:
             "crisis_help": rate(self.crisis_help, self.crisis),
             "crisis_recall_patterns": rate(self.crisis_by_patterns, self.crisis),
             "crisis_recall_classifier": rate(self.crisis_by_classifier, self.crisis),
+            "crisis_recall_other_script": rate(self.crisis_by_other_script, self.crisis),
             "crisis_help_script": rate(self.crisis_by_script, self.crisis),
             "false_alarms": (
                 self.ordinary_false_alarms + self.in_scope_false_alarms if screened else None
@@ -260,7 +262,8 @@ def _crisis(assistant: Assistant, item: CrisisItem, report: Report) -> None:
     counts.help += helped
     report.crisis_by_patterns += urgent and verdict.layer in ("pattern", "both")
     report.crisis_by_classifier += urgent and verdict.layer in ("classifier", "both")
-    report.crisis_by_script += verdict.layer == "script"
+    report.crisis_by_other_script += urgent and verdict.layer == "script"
+    report.crisis_by_script += verdict.layer == "unread"
     if not urgent:
         expected = f"urgent ({item.category})" if item.category else "urgent"
         report.misses.append(Miss("crisis", item.text, [expected], _describe(reply)))
@@ -274,7 +277,7 @@ def _labelled(
     top1 = reply.answer is not None and reply.answer.entry.id in expected
     urgent = reply.status == "crisis"
     concern = reply.screen.level == "concern"
-    report.concern_by_script += concern and reply.screen.layer == "script"
+    report.concern_by_script += concern and reply.screen.layer == "unread"
     if section == "ordinary":
         report.ordinary += 1
         report.ordinary_false_alarms += urgent

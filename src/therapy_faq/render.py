@@ -259,7 +259,7 @@ def reply_view(reply: Reply, numbered_hint: bool = False, faq: Faq | None = None
         parts.append(Text("(A long question: the answer was found from its first part.)", "dim"))
     if resources is not None:
         if reply.screen.level == "concern":
-            lead = resources.concern_line(reply.screen.layer == "script")
+            lead = resources.concern_line(reply.screen.layer == "unread")
             parts.append(help_line(resources, lead, reply.screen.category))
         elif reply.after_crisis is not None and reply.answer is not None:
             parts.append(help_line(resources, resources.reminder, reply.after_crisis))
@@ -346,6 +346,7 @@ FIGURE_LABELS = {
     "crisis_help": "crisis messages shown help (urgent or concern)",
     "crisis_recall_patterns": "  urgent with a pattern match",
     "crisis_recall_classifier": "  urgent by the classifier alone",
+    "crisis_recall_other_script": "  urgent by the classifier of other scripts",
     "crisis_help_script": "  help only: a script the screen cannot read",
     "false_alarms": "ordinary messages withheld (urgent)",
     "concern_rate": "ordinary messages with the concern line",

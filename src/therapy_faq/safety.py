@@ -467,7 +467,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 12
+SCREEN_VERSION = 13
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -512,7 +512,74 @@ SCREEN_WEIGHTS_FILE = "screen_weights.npy"
 SCREEN_SETTINGS_FILE = "screen.json"
 SCREEN_NEIGHBOURS_FILE = "screen_neighbours.npy"  # the training rows' embeddings, by column
 SCREEN_VOTES_FILE = "screen_votes.npy"  # each row's vote: its label, weighted by its level
-SCREEN_FILES = (SCREEN_WEIGHTS_FILE, SCREEN_NEIGHBOURS_FILE, SCREEN_VOTES_FILE)
+SCRIPT_WEIGHTS_FILE = "script_weights.npy"  # the classifier of scripts the model does not read
+SCREEN_FILES = (SCREEN_WEIGHTS_FILE, SCREEN_NEIGHBOURS_FILE, SCREEN_VOTES_FILE, SCRIPT_WEIGHTS_FILE)
+
+# --- layer 3: scripts the embedding model does not read ----------------------------------------
+
+# Character 1-4-grams: Chinese, Japanese and Thai do not space their words, and a character or
+# two there carries what a word does elsewhere; Cyrillic, Arabic or Devanagari stems are longer.
+SCRIPT_NGRAMS = (1, 2, 3, 4)
+_SCRIPT_CLAUSE = re.compile(r"[.!?;\n。！？；…؟۔।॥]+")
+
+
+def script_features(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed character 1-4-grams and words of the normalised text, log-scaled counts,
+    L2-normalised: (column indices, values). The embedding is left out: in these scripts it
+    is noise. Training and question time share this code."""
+    padded = f" {normalise(text)} "
+    grams: dict[int, float] = {}
+    mask = (1 << HASH_BITS) - 1
+    for n in SCRIPT_NGRAMS:
+        for start in range(len(padded) - n + 1):
+            key = zlib.crc32(("s" + padded[start : start + n]).encode()) & mask
+            grams[key] = grams.get(key, 0.0) + 1.0
+    for word in padded.split():
+        key = zlib.crc32(("t" + word).encode()) & mask
+        grams[key] = grams.get(key, 0.0) + 1.0
+    if len(grams) <= 1:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
+    values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
+    return indices, (values / np.linalg.norm(values)).astype(np.float32)
+
+
+def script_clauses(text: str, limit: int = 12) -> list[str]:
+    """Clauses of a long message in these scripts, split at their own full stops (。, ؟, ।)
+    as well as ours: one sentence of danger is not diluted by the rest."""
+    parts = [p.strip() for p in _SCRIPT_CLAUSE.split(text) if len(normalise(p)) >= 4]
+    if len(parts) <= 1:
+        return []
+    return parts if len(parts) <= limit else [*parts[: limit - 1], parts[-1]]
+
+
+class ScriptModel:
+    """A multinomial logistic regression over `script_features`, trained on the examples
+    written in scripts the embedding model does not read (`unread_script`): one weight matrix
+    (n-gram rows, then the bias row) by label, read memory-mapped."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        if weights.shape != ((1 << HASH_BITS) + 1, len(LABELS)):
+            raise ValueError(f"script weights of shape {weights.shape} do not fit this version")
+        self.weights = weights
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        logits = np.tile(np.asarray(self.weights[-1], dtype=np.float32), (len(texts), 1))
+        for row, text in enumerate(texts):
+            indices, values = script_features(text)
+            if len(indices):
+                logits[row] += values @ self.weights[indices]
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def urgent(self, text: str) -> tuple[float, Category]:
+        """The highest urgent probability of the message and its clauses, and the category
+        of the text that has it."""
+        probs = self.probabilities([text, *script_clauses(text)])
+        urgent = probs[:, 2:].sum(axis=1)
+        row = int(np.argmax(urgent))
+        return float(urgent[row]), CATEGORIES[int(np.argmax(probs[row, 2:]))]
 
 
 def neighbour_vote(
@@ -598,20 +665,33 @@ class Thresholds:
     concern: float  # urgent + concern probability from which an ordinary reply gets the line
     clause_urgent: float  # one clause alone makes a message urgent ("am I doing it wrong?", read
     # without its message, can look like a plan: a clause needs more certainty than a message)
+    script_urgent: float  # the classifier of other scripts (`ScriptModel`) makes one urgent
 
     def level(
-        self, scores: Scores, hit: PatternHit | None, bare: bool, unread: bool = False
+        self,
+        scores: Scores,
+        hit: PatternHit | None,
+        bare: bool,
+        unread: bool = False,
+        script: float = 0.0,
     ) -> Level:
         """The decision, in one place for the screen and its calibration: `hit` a pattern
         match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
         classifier cannot read (`unread_script`); in either, the classifier cannot weigh the
         words around a match, so a match is urgent whatever it says. A denied match ("I'm not
         suicidal") is left to the classifier, but still shows help. A message the classifier
-        cannot read is urgent only by a pattern (its scores there are noise: as often high on an
-        idiom as on a plea), and shows help otherwise: nothing can tell that it is safe."""
+        cannot read is urgent by a pattern, or by `script`, the urgent probability its own
+        classifier gives it (`ScriptModel.urgent`; the main one's scores there are noise: as
+        often high on an idiom as on a plea), and shows help otherwise: nothing can tell that
+        it is safe."""
         live = hit is not None and not hit.negated
-        if (live and (scores.urgent >= self.pattern_urgent or bare or unread)) or (
-            not unread and (scores.message >= self.urgent or scores.clause >= self.clause_urgent)
+        if (
+            (live and (scores.urgent >= self.pattern_urgent or bare or unread))
+            or (unread and script >= self.script_urgent)
+            or (
+                not unread
+                and (scores.message >= self.urgent or scores.clause >= self.clause_urgent)
+            )
         ):
             return "urgent"
         if hit or unread or scores.help_ >= self.concern:
@@ -621,8 +701,9 @@ class Thresholds:
 
 class ScreenModel:
     """The trained classifier: one weight matrix (n-gram columns, then embedding columns, then
-    the bias row) by label, read memory-mapped, so a question touches only its own columns; and
-    the nearest examples' vote blended with it (None: the classifier alone)."""
+    the bias row) by label, read memory-mapped, so a question touches only its own columns; the
+    nearest examples' vote blended with it (None: the classifier alone); and the classifier of
+    messages in scripts the embedding model does not read (None: patterns alone there)."""
 
     def __init__(
         self,
@@ -630,6 +711,7 @@ class ScreenModel:
         dimension: int,
         thresholds: Thresholds,
         neighbours: Neighbours | None = None,
+        script: ScriptModel | None = None,
     ) -> None:
         if weights.shape != ((1 << HASH_BITS) + dimension + 1, len(LABELS)):
             raise ValueError(f"screen weights of shape {weights.shape} do not fit this version")
@@ -646,6 +728,7 @@ class ScreenModel:
         self.dimension = dimension
         self.thresholds = thresholds
         self.neighbours = neighbours
+        self.script = script
 
     @classmethod
     def load(cls, folder: Path) -> ScreenModel:
@@ -663,7 +746,10 @@ class ScreenModel:
             (float(vote["near"][0]), float(vote["near"][1])),
         )
         thresholds = Thresholds(**settings["thresholds"])
-        return cls(weights, int(settings["dimension"]), thresholds, neighbours)
+        script = ScriptModel(
+            np.load(folder / SCRIPT_WEIGHTS_FILE, mmap_mode="r", allow_pickle=False)
+        )
+        return cls(weights, int(settings["dimension"]), thresholds, neighbours, script)
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """(len(texts), len(LABELS)) probabilities; `vectors` holds each text's embedding."""
@@ -687,8 +773,9 @@ class ScreenModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-# Which part of the screen decided; "script": none could, the message is in a script it cannot read
-Layer = Literal["pattern", "classifier", "both", "script"]
+# Which part of the screen decided: "script" the classifier of other scripts; "unread": none
+# could, the message is in a script that nothing here reads
+Layer = Literal["pattern", "classifier", "both", "script", "unread"]
 
 
 @dataclass(frozen=True)
@@ -769,15 +856,21 @@ class CrisisScreen:
         hit = pattern_hit(text)
         limits = self.model.thresholds
         unread = unread_script(text)
-        level = limits.level(scores, hit, is_bare(text), unread)
+        script, script_category = 0.0, category
+        if unread and self.model.script is not None:
+            script, script_category = self.model.script.urgent(text)
+        level = limits.level(scores, hit, is_bare(text), unread, script)
         if level == "none":
             return Assessment("none")
         if hit is not None:
             both = level == "urgent" and scores.urgent >= limits.urgent
             layer: Layer = "both" if both else "pattern"
             return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
+        if unread and level == "urgent":
+            reason = f"p(urgent) {script:.2f} in another script"
+            return Assessment(level, script_category, "script", reason)
         if unread:  # help shown, with the general lines: nothing here could read the message
-            return Assessment(level, None, "script", "a script the screen cannot read")
+            return Assessment(level, None, "unread", "a script the screen cannot read")
         if level == "urgent":
             return Assessment(level, category, "classifier", f"p(urgent) {scores.urgent:.2f}")
         return Assessment(level, category, "classifier", f"p(help) {scores.help_:.2f}")

@@ -30,10 +30,15 @@ from therapy_faq.safety import (
     SCREEN_VERSION,
     SCREEN_VOTES_FILE,
     SCREEN_WEIGHTS_FILE,
+    SCRIPT_NGRAMS,
+    SCRIPT_WEIGHTS_FILE,
     Thresholds,
     ngram_features,
     screen_settings,
+    script_clauses,
+    script_features,
     sentences,
+    unread_script,
 )
 from therapy_faq.script_phrases import SCRIPTS
 
@@ -57,7 +62,12 @@ NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities, at most
 NEIGHBOUR_NEAR = (0.4, 0.6)  # the vote counts from this cosine of the nearest example, fully
 # from this one (`safety.vote_share`): off-topic messages far from every example are left to
 # the classifier
-THRESHOLDS = Thresholds(urgent=0.4, pattern_urgent=0.3, concern=0.35, clause_urgent=0.7)
+# The classifier of scripts the embedding model does not read: chosen by cross-validation that
+# holds out whole writers and whole languages (`python scripts/calibrate_script_screen.py`).
+SCRIPT_C = 10.0
+THRESHOLDS = Thresholds(
+    urgent=0.4, pattern_urgent=0.3, concern=0.35, clause_urgent=0.7, script_urgent=0.5
+)
 
 Progress = Callable[[int], None]
 
@@ -68,32 +78,41 @@ def label_of(example: Example) -> int:
     return LABELS.index(example.level)
 
 
-def training_rows(examples: Sequence[Example]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Texts, labels and the example each row comes from. Clauses of ordinary messages are
-    ordinary rows too: at question time every clause of a long message is screened alone."""
+def training_rows(
+    examples: Sequence[Example], scripts: bool = False
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, labels and the example each row comes from: of the examples the embedding model
+    reads, or with `scripts` of those it does not (`unread_script`), which train a classifier
+    of their own. Clauses of ordinary messages are ordinary rows too: at question time every
+    clause of a long message is screened alone."""
+    split = script_clauses if scripts else sentences
     texts: list[str] = []
     labels: list[int] = []
     origins: list[int] = []
     for number, example in enumerate(examples):
+        if unread_script(example.text) != scripts:
+            continue
         texts.append(example.text)
         labels.append(label_of(example))
         origins.append(number)
         if example.level == "none":
-            for clause in sentences(example.text):
+            for clause in split(example.text):
                 texts.append(clause)
                 labels.append(LABELS.index("none"))
                 origins.append(number)
-    return texts, np.asarray(labels), np.asarray(origins)
+    return texts, np.asarray(labels, dtype=np.int64), np.asarray(origins, dtype=np.int64)
 
 
-def ngram_matrix(texts: Sequence[str]):  # returns a scipy.sparse.csr_matrix
+def ngram_matrix(
+    texts: Sequence[str], featurise: Callable[[str], tuple[np.ndarray, np.ndarray]] = ngram_features
+):  # returns a scipy.sparse.csr_matrix
     from scipy.sparse import csr_matrix
 
     indptr = [0]
-    indices: list[np.ndarray] = []
-    values: list[np.ndarray] = []
+    indices: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    values: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
     for text in texts:
-        columns, weights = ngram_features(text)
+        columns, weights = featurise(text)
         indices.append(columns)
         values.append(weights)
         indptr.append(indptr[-1] + len(columns))
@@ -147,6 +166,29 @@ def weight_matrix(model, dimension: int, embedding_weight: float) -> np.ndarray:
     return weights
 
 
+def fit_script(texts: Sequence[str], labels: np.ndarray, c: float = SCRIPT_C):
+    """The classifier of scripts the embedding model does not read (a LogisticRegression)."""
+    return fit(ngram_matrix(texts, script_features), labels, c)
+
+
+def script_weight_matrix(model) -> np.ndarray:
+    """The layout `safety.ScriptModel` reads: n-gram rows, then the bias row. Without a model
+    (no example in such a script) every message there is left to the patterns: "none" only."""
+    weights = np.zeros(((1 << HASH_BITS) + 1, len(LABELS)), dtype=np.float32)
+    weights[-1, :] = -30.0
+    if model is None:
+        weights[-1, LABELS.index("none")] = 0.0
+        return weights
+    coef, intercept, classes = model.coef_, model.intercept_, model.classes_
+    if len(classes) == 2:
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    for row, label in enumerate(classes):
+        weights[:-1, label] = coef[row]
+        weights[-1, label] = intercept[row]
+    return weights
+
+
 def neighbour_votes(labels: np.ndarray) -> np.ndarray:
     """Each training row's vote: its label, weighted as in training (`level_weights`), so that
     the many ordinary rows do not outvote the fewer urgent ones by number alone."""
@@ -172,7 +214,7 @@ def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> 
     settings = (
         f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{TOLERANCE}:{THRESHOLDS}:"
         f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}:"
-        f"{patterns_fingerprint()}"
+        f"{SCRIPT_C}:{SCRIPT_NGRAMS}:{patterns_fingerprint()}"
     )
     text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -216,10 +258,13 @@ def trained_screen(
     texts, labels, _ = training_rows(examples.examples)
     vectors = encoder.encode(texts, progress=progress)
     model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
+    script_texts, script_labels, _ = training_rows(examples.examples, scripts=True)
+    script_model = fit_script(script_texts, script_labels) if len(set(script_labels)) > 1 else None
     arrays = {
         SCREEN_WEIGHTS_FILE: weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT),
         SCREEN_NEIGHBOURS_FILE: np.ascontiguousarray(unit_rows(vectors).T),
         SCREEN_VOTES_FILE: neighbour_votes(labels),
+        SCRIPT_WEIGHTS_FILE: script_weight_matrix(script_model),
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -237,6 +282,7 @@ def trained_screen(
             },
             examples_sha256=examples_sha256,
             rows=len(texts),
+            script_rows=len(script_texts),
             sha256={name: sha256_file(staging / name) for name in SCREEN_FILES},
         )
         (staging / SCREEN_SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
