@@ -5,8 +5,8 @@
 
 Each NEW file has the shape of data/crisis_examples.yaml (`examples:` with text, level,
 category, voice, kind). A new message is dropped when it repeats a training message, or when it
-is within 0.88 cosine of any evaluation message (for a message in a script the model does not
-read, where cosines mean little, when it shares half its character trigrams with one): every
+is within 0.88 cosine of any evaluation message (a message in a script the model does not read,
+where its cosines mean little, when it shares half its character trigrams with one): every
 file in eval/ (crisis, ordinary,
 in-scope and out-of-scope texts) and each `--sealed` file, a held-out set written before a
 change and not yet measured. Those are read here by code only; the script prints how many
@@ -80,14 +80,20 @@ def main() -> None:
     held = {path: load_eval_set(path).texts() for path in sources}
     encoder = default_encoder()
     vectors = encoder.encode([e.text for e in fresh])
+    unread_new = [unread_script(e.text) for e in fresh]  # the model's cosines mean little there
     close = np.zeros(len(fresh), dtype=bool)
     for path, texts in held.items():
         if not texts:
             continue
         nearest = (vectors @ encoder.encode(texts).T).max(axis=1)
         others = [trigrams(t) for t in texts if unread_script(t)]
-        scripts = np.array([unread_script(e.text) and similar(e.text, others) for e in fresh])
-        hits = (nearest >= TOO_CLOSE) | scripts
+        hits = np.array(
+            [
+                similar(e.text, others) if unread else bool(near >= TOO_CLOSE)
+                for e, unread, near in zip(fresh, unread_new, nearest, strict=True)
+            ],
+            dtype=bool,
+        )
         name = path.relative_to(REPO) if path.is_relative_to(REPO) else path
         print(
             f"{name}: {int(hits.sum())} new message(s) within {TOO_CLOSE} cosine"

@@ -310,14 +310,17 @@ def test_the_first_build_says_the_screen_is_trained_once_and_progress_moves(
     assert not any(line.startswith("Training") for line in said)
 
 
-def test_the_screens_example_vectors_are_shared_with_the_cache_not_copied(paths: Paths) -> None:
-    """They are the same for every index (20 MB for the shipped examples): one copy on disk."""
+def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -> None:
+    """They are the same for every index (38 MB for the shipped examples): one copy on disk."""
+    from therapy_faq.safety import SCREEN_FILES
     from therapy_faq.screen_training import screens_cache
 
     build(paths, StubEncoder())
-    linked = paths.index / "screen_neighbours.npy"
-    cached = [p for p in screens_cache().glob("*/screen_neighbours.npy") if p.samefile(linked)]
-    assert linked.stat().st_nlink >= 2 and len(cached) == 1
+    assert len(SCREEN_FILES) == 4
+    for name in SCREEN_FILES:
+        linked = paths.index / name
+        cached = [p for p in screens_cache().glob(f"*/{name}") if p.samefile(linked)]
+        assert linked.stat().st_nlink >= 2 and len(cached) == 1, name
 
 
 def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache(

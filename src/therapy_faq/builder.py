@@ -11,7 +11,6 @@ leaves the previous index in place; concurrent builds of one folder wait for eac
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import json
 import os
@@ -56,7 +55,7 @@ from therapy_faq.index import (
     read_manifest,
 )
 from therapy_faq.lexical import build_bm25
-from therapy_faq.safety import SCREEN_FILES, SCREEN_NEIGHBOURS_FILE, SCREEN_SETTINGS_FILE
+from therapy_faq.safety import SCREEN_FILES, SCREEN_SETTINGS_FILE
 from therapy_faq.topics import Topics, topic_rows, write_topics
 
 BUILD_BATCH = 2048
@@ -208,15 +207,15 @@ def _train_entry_classifier(faq: Faq, positions: list[int], staging: Path) -> No
 
 
 def _copy_screen(screen_dir: Path, staging: Path) -> None:
-    """The cached screen's files. The examples' vectors (20 MB, the same for every index) are
-    linked where the file system allows, copied otherwise: nothing of ours writes to them in
-    place, and if anything else does, the index's hashes and the cache's both notice."""
-    for name in (*SCREEN_FILES, SCREEN_SETTINGS_FILE):
-        if name == SCREEN_NEIGHBOURS_FILE:
-            with contextlib.suppress(OSError):
-                os.link(screen_dir / name, staging / name)
-                continue
-        shutil.copyfile(screen_dir / name, staging / name)
+    """The cached screen's files. Its arrays (38 MB, the same for every index) are linked
+    where the file system allows, copied otherwise: nothing of ours writes to them in place,
+    and if anything else does, the index's hashes and the cache's both notice."""
+    for name in SCREEN_FILES:
+        try:
+            os.link(screen_dir / name, staging / name)
+        except OSError:
+            shutil.copyfile(screen_dir / name, staging / name)
+    shutil.copyfile(screen_dir / SCREEN_SETTINGS_FILE, staging / SCREEN_SETTINGS_FILE)
 
 
 def _embed_topics(

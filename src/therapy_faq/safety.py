@@ -1,6 +1,6 @@
 """The crisis screen: every message is checked before retrieval, and a crisis gets help first.
 
-Two layers, measured by `therapy-faq eval` per category:
+Three layers, measured by `therapy-faq eval` per category:
 1. Explicit patterns on normalised text (accents folded, leetspeak undone), in English and
    twenty other languages (six of them in scripts the classifier cannot read, where a match is
    urgent whatever it says), each naming its category. Ambiguous words (die, kill me, end it)
@@ -12,6 +12,10 @@ Two layers, measured by `therapy-faq eval` per category:
    which read typos, slang, textspeak and emoji, blended with a vote of the training examples
    nearest in meaning (a linear model draws one boundary; the vote follows the examples where
    the boundary is wrong). It is applied here with NumPy.
+3. For a message mostly in a script the embedding model does not read (Chinese, Cyrillic,
+   Arabic, Devanagari...), where the classifier's scores are noise: a classifier of its own over
+   character n-grams alone, trained on examples in those scripts. Without a phrase and below
+   its threshold, such a message still shows help: nothing here can tell that it is safe.
 
 Levels: `urgent` (the resources instead of an answer) when the classifier is sure, or when a
 pattern matches and the classifier does not rule danger out; `concern` (an ordinary reply with a
