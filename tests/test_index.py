@@ -56,6 +56,7 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "screen_neighbours.npy",
         "screen_votes.npy",
         "screen_weights.npy",
+        "script_weights.npy",
         "topic_vectors.npy",
         "topics.json",
         "vectors.npy",
@@ -192,9 +193,10 @@ def _rebuilt_once(paths: Paths) -> str:
 
 
 def test_a_small_file_altered_in_place_is_noticed_and_rebuilt(paths: Paths) -> None:
-    """The crisis screen's weights, changed without changing their size, could blind it."""
+    """The entry classifier's weights, changed without changing their size, could misroute
+    answers (the screen's, linked from its cache, are the next test's)."""
     build(paths, StubEncoder())
-    _alter_in_place(paths.index / "screen_weights.npy")
+    _alter_in_place(paths.index / "classifier.npy")
     with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
         load_index(paths.index)
     assert "SHA-256 differs" in _rebuilt_once(paths)
@@ -323,9 +325,14 @@ def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -
         assert linked.stat().st_nlink >= 2 and len(cached) == 1, name
 
 
-def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache(
-    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "name", ["screen_neighbours.npy", "screen_weights.npy", "script_weights.npy"]
+)
+def test_screen_arrays_altered_in_place_are_noticed_in_the_index_and_the_cache(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
+    """Linked, an index's screen arrays and the cache's are one file: altered in either, the
+    index is rebuilt and the screen trained again, never copied damaged."""
     import yaml
 
     from therapy_faq.settings import crisis_examples_path
@@ -336,7 +343,7 @@ def test_example_vectors_altered_in_place_are_noticed_in_the_index_and_the_cache
     sample.write_text(yaml.safe_dump({"examples": every["examples"][::20]}), encoding="utf-8")
     monkeypatch.setattr("therapy_faq.service.crisis_examples_path", lambda: sample)
     build(paths, StubEncoder())
-    _alter_in_place(paths.index / "screen_neighbours.npy")  # the cache's file too: one inode
+    _alter_in_place(paths.index / name)  # the cache's file too: one inode
     with pytest.raises(IndexUnavailableError, match="changed since the index was built"):
         load_index(paths.index)
     said: list[str] = []
