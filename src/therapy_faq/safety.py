@@ -484,31 +484,44 @@ def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     Training and question time share this code, so the features are the same by construction."""
     folded = fold(text)
     padded = f" {folded} "
-    grams: dict[int, float] = {}
-    mask = (1 << HASH_BITS) - 1
-    for n in CHAR_NGRAMS:
-        for start in range(len(padded) - n + 1):
-            key = zlib.crc32(("c" + padded[start : start + n]).encode()) & mask
-            grams[key] = grams.get(key, 0.0) + 1.0
+    keys = [f"c{padded[i : i + n]}" for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)]
     tokens = _TOKEN.findall(normalise_tokens(folded))
     for i, token in enumerate(tokens):
-        key = zlib.crc32(("w" + token).encode()) & mask
-        grams[key] = grams.get(key, 0.0) + 1.0
+        keys.append(f"w{token}")
         if i:
-            key = zlib.crc32(("b" + tokens[i - 1] + " " + token).encode()) & mask
-            grams[key] = grams.get(key, 0.0) + 1.0
-    if not grams:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
-    values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
-    values = values / np.linalg.norm(values)
+            keys.append(f"b{tokens[i - 1]} {token}")
+    indices, values = _hashed(keys)
+    if not len(indices):
+        return indices, values
     hit = pattern_hit(text)
     if hit is not None:  # the pattern layer's verdict, for the classifier to weigh in context
         names = [f"p{hit.name}", f"q{hit.category}", *(["denied"] if hit.negated else [])]
+        mask = (1 << HASH_BITS) - 1
         marks = [zlib.crc32(name.encode()) & mask for name in names]
         indices = np.concatenate([indices, np.asarray(marks, dtype=np.int64)])
         values = np.concatenate([values, np.full(len(marks), PATTERN_FEATURE, dtype=np.float32)])
     return indices, values.astype(np.float32)
+
+
+def _hashed(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The counts of `keys` hashed into 2**HASH_BITS columns, log-scaled and L2-normalised:
+    (column indices, values)."""
+    grams: dict[int, float] = {}
+    mask = (1 << HASH_BITS) - 1
+    for key in keys:
+        column = zlib.crc32(key.encode()) & mask
+        grams[column] = grams.get(column, 0.0) + 1.0
+    if not grams:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
+    values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
+    return indices, (values / np.linalg.norm(values)).astype(np.float32)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 LABELS: tuple[str, ...] = ("none", "concern", *(f"urgent:{c}" for c in CATEGORIES))
@@ -532,20 +545,12 @@ def script_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     L2-normalised: (column indices, values). The embedding is left out: in these scripts it
     is noise. Training and question time share this code."""
     padded = f" {normalise(text)} "
-    grams: dict[int, float] = {}
-    mask = (1 << HASH_BITS) - 1
-    for n in SCRIPT_NGRAMS:
-        for start in range(len(padded) - n + 1):
-            key = zlib.crc32(("s" + padded[start : start + n]).encode()) & mask
-            grams[key] = grams.get(key, 0.0) + 1.0
-    for word in padded.split():
-        key = zlib.crc32(("t" + word).encode()) & mask
-        grams[key] = grams.get(key, 0.0) + 1.0
-    if len(grams) <= 1:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    indices = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
-    values = np.log1p(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))
-    return indices, (values / np.linalg.norm(values)).astype(np.float32)
+    return _hashed(
+        [
+            *(f"s{padded[i : i + n]}" for n in SCRIPT_NGRAMS for i in range(len(padded) - n + 1)),
+            *(f"t{word}" for word in padded.split()),
+        ]
+    )
 
 
 def script_clauses(text: str, limit: int = 12) -> list[str]:
@@ -573,9 +578,7 @@ class ScriptModel:
             indices, values = script_features(text)
             if len(indices):
                 logits[row] += values @ self.weights[indices]
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return _softmax(logits)
 
     def urgent(self, text: str) -> tuple[float, Category]:
         """The highest urgent probability of the message and its clauses, and the category
@@ -772,9 +775,7 @@ class ScreenModel:
             indices, values = ngram_features(text)
             if len(indices):
                 logits[row] += values @ self.weights[indices]
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return _softmax(logits)
 
 
 # Which part of the screen decided: "script" the classifier of other scripts; "unread": none
