@@ -175,20 +175,13 @@ def fit_script(texts: Sequence[str], labels: np.ndarray, c: float = SCRIPT_C):
 
 
 def script_weight_matrix(model) -> np.ndarray:
-    """The layout `safety.ScriptModel` reads: n-gram rows, then the bias row. Without a model
-    (no example in such a script) every message there is left to the patterns: "none" only."""
+    """The layout `safety.ScriptModel` reads: `weight_matrix`'s without embedding rows. Without
+    a model (no example in such a script) every message there is left to the patterns."""
+    if model is not None:
+        return weight_matrix(model, 0, 1.0)
     weights = np.zeros(((1 << HASH_BITS) + 1, len(LABELS)), dtype=np.float32)
     weights[-1, :] = -30.0
-    if model is None:
-        weights[-1, LABELS.index("none")] = 0.0
-        return weights
-    coef, intercept, classes = model.coef_, model.intercept_, model.classes_
-    if len(classes) == 2:
-        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
-        intercept = np.array([0.0, intercept[0]])
-    for row, label in enumerate(classes):
-        weights[:-1, label] = coef[row]
-        weights[-1, label] = intercept[row]
+    weights[-1, LABELS.index("none")] = 0.0
     return weights
 
 
