@@ -74,6 +74,29 @@ def test_a_message_the_screen_cannot_read_shows_help_and_says_why(real_env) -> N
     assert "Latin letters" in human and "988" in human and "Thank you for sharing" not in human
 
 
+def test_in_another_script_its_own_classifier_gives_the_panel_where_no_phrase_matches(
+    real_env,
+) -> None:
+    """Russian, in words of this test: a brother locked in a garage with a rope matches no
+    phrase, and the classifier of other scripts makes it urgent, in its category; an ordinary
+    message in Russian keeps the line that the tool cannot read it."""
+    from therapy_faq.safety import pattern_hit
+
+    message = "Мой брат заперся в гараже с верёвкой и не отвечает, что делать?"
+    assert pattern_hit(message) is None
+    payload = json.loads(runner.invoke(app, ["ask", message, "--json"]).stdout)
+    assert payload["status"] == "crisis" and payload["answer"] is None
+    assert (payload["crisis"]["level"], payload["crisis"]["category"]) == (
+        "urgent",
+        "someone_else",
+    )
+    human = runner.invoke(app, ["ask", message]).stdout
+    assert "Emergency services" in human and "988" in human
+    ordinary = "Сегодня хороший день, пойду гулять с собакой"  # a nice day, a walk with the dog
+    payload = json.loads(runner.invoke(app, ["ask", ordinary, "--json"]).stdout)
+    assert payload["status"] == "no_match" and payload["crisis"]["level"] == "concern"
+
+
 def test_a_medication_question_points_to_a_doctor_or_pharmacist(real_env) -> None:
     result = runner.invoke(app, ["ask", "what is a normal dose of sertraline", "--json"])
     payload = json.loads(result.stdout)
