@@ -313,7 +313,7 @@ def test_the_first_build_says_the_screen_is_trained_once_and_progress_moves(
 
 
 def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -> None:
-    """They are the same for every index (38 MB for the shipped examples): one copy on disk."""
+    """They are the same for every index (40 MB for the shipped examples): one copy on disk."""
     from therapy_faq.safety import SCREEN_FILES
     from therapy_faq.screen_training import screens_cache
 

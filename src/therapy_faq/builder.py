@@ -207,7 +207,7 @@ def _train_entry_classifier(faq: Faq, positions: list[int], staging: Path) -> No
 
 
 def _copy_screen(screen_dir: Path, staging: Path) -> None:
-    """The cached screen's files. Its arrays (38 MB, the same for every index) are linked
+    """The cached screen's files. Its arrays (40 MB, the same for every index) are linked
     where the file system allows, copied otherwise: nothing of ours writes to them in place,
     and if anything else does, the index's hashes and the cache's both notice."""
     for name in SCREEN_FILES:
