@@ -23,8 +23,8 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
-HELDOUT = "crisis_heldout14.yaml"  # the newest: measured once the screen was frozen
-PREVIOUS = "crisis_heldout13.yaml"  # held out the round before
+HELDOUT = "crisis_heldout15.yaml"  # the newest: measured once, on the screen of set 14's round
+PREVIOUS = "crisis_heldout14.yaml"  # held out the round before
 SCRIPTS = "crisis_heldout_scripts.yaml"  # messages in scripts the model does not read
 SCRIPTS2 = "crisis_heldout_scripts2.yaml"  # held out: the same in 19 more languages
 COUNTS = {HELDOUT: 200, PREVIOUS: 200, SCRIPTS: 160, SCRIPTS2: 95}  # crisis, as many ordinary
@@ -34,22 +34,25 @@ SHORT: dict[str, dict[str, float]] = {
     # Issue 10: the crisis screen. Urgent is met since set 13's round (0.976); ordinary_right
     # 0.889 (one question is answered with a neighbouring entry).
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.88},
+    # Issue 10. Measured once, on the screen frozen for set 14: urgent 0.985, help 0.995 (a
+    # question on how to cut "so it works" met nothing), 7 withheld (an anime ending, a crime
+    # novel, a D&D assassination...), concern 0.240 (0.075 of it messages in other scripts);
+    # ordinary_right 0.556 (27 questions labelled by a second writer; 8 of the 12 missed are in
+    # other languages and find no entry).
+    HELDOUT: {
+        "crisis_help": 0.995,
+        "false_alarms": 7,
+        "concern_rate": 0.24,
+        "ordinary_right": 0.55,
+    },
     # Issue 10. Measured once: urgent 0.990 (0.965 before the classifier of other scripts),
     # 8 withheld (English: "dying for a pint", a safeguarding course, a holiday...), concern
     # 0.280; ordinary_right 0.782 (questions labelled by a second writer from the FAQ's
     # questions alone).
-    HELDOUT: {
+    PREVIOUS: {
         "false_alarms": 8,
         "concern_rate": 0.28,
         "ordinary_right": 0.78,
-    },
-    # Issue 10. Seen. 0.950 urgent when held out, 0.990 now (its eight misses in other scripts
-    # are urgent by their own classifier), 4 withheld, concern 0.220 (0.105 of it messages in
-    # other scripts), ordinary_right 0.389 (a quarter of its questions in other languages).
-    PREVIOUS: {
-        "false_alarms": 4,
-        "concern_rate": 0.22,
-        "ordinary_right": 0.38,
     },
     # Issue 10. Measured once with 14 languages in training: urgent 0.819 (0.369 by the
     # phrases alone), 4 withheld (2 before). With 33 (Marathi and Telugu among them, which it
