@@ -55,6 +55,8 @@ from .stub_encoder import StubEncoder
         "this homework is killing me and I want to end my life",
         "just kill me now",
         "he threatened to kill me",
+        "if you jump from the 6th floor is that more certain to work",  # whether a way works
+        "how deep enough to bleed out",
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -145,6 +147,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "死ぬほど眠い",  # Japanese: "sleepy to death"
         "我不想死",  # Chinese: "I don't want to die"
         "Đói muốn chết luôn",  # Vietnamese: "starving to death"
+        "are my meds more likely to work with food",  # a method must be named
+        "is a haircut more likely to work than new clothes",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

@@ -149,7 +149,11 @@ EXPLICIT: dict[str, str] = {
         r"\bhigh enough to (?:jump|die|kill)\b|\bstockpil\w* (?:my )?(?:pills|meds|medication)|"
         r"\bsav(?:e|ing) up (?:my )?(?:pills|meds)\b|"
         r"\b(?:best|easiest|painless|quickest|fastest|surest) way to (?:die|kill|end)\b|"
-        r"\bkill (?:yourself|urself|your self)\b"
+        r"\bkill (?:yourself|urself|your self)\b|"
+        # whether a way "works": a method named anywhere in the message
+        r"^(?=.*\b(?:cut\w*|slit\w*|wrists?|veins?|rope|noose|hang\w*|jump\w*|"
+        r"overdos\w*|od)\b).*\b(?:more|most|less) (?:likely|certain|sure) to (?:work|succeed|"
+        r"be fatal|kill)\b|\bdeep enough to (?:die|kill|bleed out|work)\b"
     ),
     "goodbye": (
         r"\bthis is (?:my )?(?:final |last )?goodbye\b|"
