@@ -57,6 +57,8 @@ from .stub_encoder import StubEncoder
         "he threatened to kill me",
         "if you jump from the 6th floor is that more certain to work",  # whether a way works
         "how deep enough to bleed out",
+        "no point staying once dad is gone",
+        "my little brother is on the balcony and climbing the railing",  # someone else
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -149,6 +151,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "Đói muốn chết luôn",  # Vietnamese: "starving to death"
         "are my meds more likely to work with food",  # a method must be named
         "is a haircut more likely to work than new clothes",
+        "no point staying up for the match",
+        "my daughter loves climbing the climbing frame",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

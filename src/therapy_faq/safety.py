@@ -121,7 +121,8 @@ EXPLICIT: dict[str, str] = {
     ),
     "no point living": (
         r"\b(?:no|whats the|what is the|not any) (?:point|reason|purpose) (?:in |of |to )?"
-        r"(?:living|live|being alive|going on|keep(?:ing)? going|life)\b|"
+        r"(?:living|live|being alive|going on|keep(?:ing)? going|life|staying alive|"
+        r"(?:staying|being) (?:here |around )?(?:once|without|anymore)|carrying on)\b|"
         r"\bnot worth (?:living|it anymore)\b|\blife (?:isnt|is not|aint) worth (?:living|it)\b|"
         r"\b(?:cant|cannot|can not) (?:go on|keep going|do this anymore|take (?:it|this) anymore|"
         r"live like this)\b"
@@ -177,7 +178,10 @@ EXPLICIT: dict[str, str] = {
         r"\b(?:he|she|they|hes|shes|theyre|theyve|(?:my|our|a) \w+) (?:is |was |are |were |has |"
         r"have |keeps? |kept |been |(?:has|have) been |(?:is|are|was) (?:always |still )?)?"
         r"(?:threaten\w*|talk\w* about|thinking about|planning) (?:to )?"
-        r"(?:suicide|jump\w*|kill\w*(?! (?:me|us|my|our)\b)|end\w* (?:his|her|their) life)"
+        r"(?:suicide|jump\w*|kill\w*(?! (?:me|us|my|our)\b)|end\w* (?:his|her|their) life)|"
+        r"\b(?:toddler|baby|child|kid|boy|girl|son|daughter|brother|sister|he|she)\b "
+        r"(?:\w+ ){0,10}?(?:climbing|climbed|hanging|standing|sitting) (?:on |over |up |off )?"
+        r"(?:of )?(?:the |a )?(?:railing|rail|ledge|window ?sill|window|parapet|balcony edge)\b"
     ),
     "danger to me": (
         r"\b(?:threaten\w*|trying|tried|wants?) (?:to )?(?:kill|hurt|hit|beat|rape|strangle|choke) "
