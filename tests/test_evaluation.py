@@ -23,8 +23,8 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
-HELDOUT = "crisis_heldout15.yaml"  # the newest: measured once, on the screen of set 14's round
-PREVIOUS = "crisis_heldout14.yaml"  # held out the round before
+HELDOUT = "crisis_heldout16.yaml"  # the newest: measured once, on the screen of set 15's round
+PREVIOUS = "crisis_heldout15.yaml"  # held out the round before
 SCRIPTS = "crisis_heldout_scripts.yaml"  # messages in scripts the model does not read
 SCRIPTS2 = "crisis_heldout_scripts2.yaml"  # held out: the same in 19 more languages
 COUNTS = {HELDOUT: 200, PREVIOUS: 200, SCRIPTS: 160, SCRIPTS2: 95}  # crisis, as many ordinary
@@ -34,25 +34,24 @@ SHORT: dict[str, dict[str, float]] = {
     # Issue 10: the crisis screen. Urgent is met since set 13's round (0.976); ordinary_right
     # 0.889 (one question is answered with a neighbouring entry).
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.88},
-    # Issue 10. Measured once, on the screen frozen for set 14: urgent 0.985, help 0.995 (a
-    # question on how to cut "so it works" met nothing), 7 withheld (an anime ending, a crime
-    # novel, a D&D assassination...), concern 0.240 (0.075 of it messages in other scripts);
-    # ordinary_right 0.556 (27 questions labelled by a second writer; 8 of the 12 missed are in
-    # other languages and find no entry).
+    # Issue 10. Measured once, on the screen of set 15's round: urgent 0.985 (0.980 on the screen
+    # before it), help 1.000, 11 withheld (as before: idioms matched by patterns, "I'll throw
+    # myself out the window lmao", a crisis line's number asked for a friend...), concern 0.265
+    # (0.275); ordinary_right 0.364 (33 questions labelled by a second writer, most missed in
+    # other languages, which find no entry). After the examples and the pattern added once it
+    # was measured (README, "Figures"): 10 withheld, concern 0.270.
     HELDOUT: {
-        "crisis_help": 0.995,
-        "false_alarms": 7,
-        "concern_rate": 0.24,
-        "ordinary_right": 0.55,
+        "false_alarms": 10,
+        "concern_rate": 0.27,
+        "ordinary_right": 0.36,
     },
-    # Issue 10. Measured once: urgent 0.990 (0.965 before the classifier of other scripts),
-    # 8 withheld (English: "dying for a pint", a safeguarding course, a holiday...), concern
-    # 0.280; ordinary_right 0.782 (questions labelled by a second writer from the FAQ's
-    # questions alone).
+    # Issue 10. Seen: 0.985 urgent, 0.995 help, 7 withheld and concern 0.240 when held out;
+    # after the round its misses shaped, 1.000, 1.000, 5 and 0.250. ordinary_right 0.556 (8 of
+    # its 12 misses in other languages).
     PREVIOUS: {
-        "false_alarms": 8,
-        "concern_rate": 0.28,
-        "ordinary_right": 0.78,
+        "false_alarms": 5,
+        "concern_rate": 0.25,
+        "ordinary_right": 0.55,
     },
     # Issue 10. Measured once with 14 languages in training: urgent 0.819 (0.369 by the
     # phrases alone), 4 withheld (2 before). With 33 (Marathi and Telugu among them, which it

@@ -59,6 +59,7 @@ from .stub_encoder import StubEncoder
         "how deep enough to bleed out",
         "no point staying once dad is gone",
         "my little brother is on the balcony and climbing the railing",  # someone else
+        "locked in the bathroom with a razor",
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -153,6 +154,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "is a haircut more likely to work than new clothes",
         "no point staying up for the match",
         "my daughter loves climbing the climbing frame",
+        "got a new razor for shaving my beard",
+        "he whistled with a blade of grass",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

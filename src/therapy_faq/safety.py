@@ -103,7 +103,11 @@ EXPLICIT: dict[str, str] = {
         r"\bself ?harm\w*|\bself ?injur\w*|\bcut(?:ting)? (?:my|on my) (?:wrists?|arms?|legs?|"
         r"thighs?|skin)\b|\bslit\w* (?:my )?wrists?\b|\b(?:want(?:ing)?|urges?|need) to cut\b|"
         r"\bon purpose\b.{0,80}?\b(?:bleed|burn|cut|hurt)\w*|"
-        r"\b(?:bleed|burn|cut|hurt)\w*\b.{0,80}?\bon purpose\b"
+        r"\b(?:bleed|burn|cut|hurt)\w*\b.{0,80}?\bon purpose\b|"
+        # a blade in hand, away from shaving and cooking
+        r"\b(?:with|holding|got|have|grabbed|picked up) (?:a |my |the |his |her )?"
+        r"(?:razor|blade)s?\b(?!.{0,40}\b(?:shav\w*|beard|legs? smooth|chop\w*|cook\w*|kitchen|"
+        r"stanley|lawn|grass|skat\w*))"
     ),
     "want to die": (
         r"\b(?:want(?:s|ed|ing)?|wanna|wish(?:ed)?|going|gonna|plan(?:ning)?|ready|deserve|tryna|"
