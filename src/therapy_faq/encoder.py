@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -177,6 +177,11 @@ class OnnxEncoder:
     name = MODEL_NAME
     dimension = DIMENSION
     batch_size = 32
+    # Padded characters a batch may hold. On two cores a batch of 32 long texts ran slower a
+    # text than batches of 4 (its activations outgrow the cache) while short texts gain from
+    # 32: 800 characters was near the best of both (an ad hoc sweep of 400-3,200 over the
+    # evaluation's long messages with their clauses, its short questions and the FAQ's texts).
+    budget = 800
 
     def __init__(
         self,
@@ -233,7 +238,9 @@ class OnnxEncoder:
         return self._tokenizer, self._session
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        return encode_by_length(texts, self.batch_size, self.dimension, self._vectors, progress)
+        return encode_by_length(
+            texts, self.batch_size, self.dimension, self._vectors, progress, self.budget
+        )
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         tokenizer, session = self._load()
@@ -256,17 +263,37 @@ def encode_by_length(
     dimension: int,
     batch_vectors: Callable[[list[str]], np.ndarray],
     progress: ProgressCallback | None = None,
+    budget: int | None = None,
 ) -> np.ndarray:
     """Vectors of `texts` in their order, computed in batches of similar length: a batch is
-    padded to its longest text, so mixing a long message with short ones wastes most of it."""
+    padded to its longest text, so mixing a long message with short ones wastes most of it.
+    With a `budget`, a batch also stops before its rows times its longest text would pass that
+    many characters (`batches`)."""
     result = np.zeros((len(texts), dimension), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
+    for rows in batches(order, [len(text) for text in texts], batch_size, budget):
         result[rows] = batch_vectors([texts[i] for i in rows])
         if progress:
             progress(len(rows))
     return result
+
+
+def batches(
+    order: list[int], lengths: list[int], size: int, budget: int | None
+) -> Iterator[list[int]]:
+    """`order` (indices sorted by `lengths`) cut into runs of at most `size`, and, with a
+    `budget`, of at most `budget` padded characters (rows times the longest), never empty."""
+    start = 0
+    while start < len(order):
+        end = min(start + size, len(order))
+        if budget is not None:
+            end = start + 1
+            while end < min(start + size, len(order)) and (
+                (end + 1 - start) * lengths[order[end]] <= budget
+            ):
+                end += 1
+        yield order[start:end]
+        start = end
 
 
 def default_encoder() -> Encoder:
