@@ -60,6 +60,9 @@ from .stub_encoder import StubEncoder
         "no point staying once dad is gone",
         "my little brother is on the balcony and climbing the railing",  # someone else
         "locked in the bathroom with a razor",
+        "can't stop thinking about steering into oncoming traffic on the motorway",
+        "i keep wanting to drive my car off the bridge",
+        "how much ibuprofen would it take to cause kidney failure",
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -78,6 +81,12 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("my brother says he wants to die", "someone_else"),
         ("honestly I just want to die", "suicide"),  # "want", not "wants": their own danger
         ("this is my last goodbye", "suicide"),
+        # danger signs told in passing, as if ordinary
+        ("haha my housemate just threw a pan at my head, anyway", "violence"),
+        ("he has just punched me again and went out", "violence"),
+        ("my tongue is swelling up since the new tablets", "medical"),
+        ("face swollen and wheezing after the wasp sting", "medical"),
+        ("bit drowsy after 12 of my sleeping pills, is that normal", "medical"),
     ],
 )
 def test_patterns_name_their_category(text: str, category: str) -> None:
@@ -156,6 +165,19 @@ def test_patterns_read_other_languages(text: str) -> None:
         "my daughter loves climbing the climbing frame",
         "got a new razor for shaving my beard",
         "he whistled with a blade of grass",
+        "my brother threw a pillow at me lol",
+        "she threw shade at me all through dinner",
+        "it just hit me that therapy ends next week",
+        "my therapist just hit me with such a hard question",
+        "my ex just hit me up after two years",
+        "my toddler just hit me with a spoon",
+        "my throat is sore and swollen with this cold",
+        "my eyes are swollen from crying in session",
+        "after 2 of my paracetamol the headache went",
+        "after ten sessions of therapy I feel better",
+        "we drove off to the lake for the weekend",
+        "I drove to the river for a walk after my session",
+        "does drinking every night cause liver damage",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

@@ -158,7 +158,16 @@ EXPLICIT: dict[str, str] = {
         # whether a way "works": a method named anywhere in the message
         r"^(?=.*\b(?:cut\w*|slit\w*|wrists?|veins?|rope|noose|hang\w*|jump\w*|"
         r"overdos\w*|od)\b).*\b(?:more|most|less) (?:likely|certain|sure) to (?:work|succeed|"
-        r"be fatal|kill)\b|\bdeep enough to (?:die|kill|bleed out|work)\b"
+        r"be fatal|kill)\b|\bdeep enough to (?:die|kill|bleed out|work)\b|"
+        # a car as the means: "thinking about driving into the river on the way home"
+        r"\b(?:driv\w*|drove|crash\w*|steer\w*|swerv\w*) (?:my |the |his |her )?(?:car |van )?"
+        r"(?:in ?to|off) (?:the |a )?(?:river|lake|sea|canal|wall|tree|bridge|cliff|quarry|"
+        r"oncoming traffic|lorry|truck)\b|"
+        # how much of a drug it takes to wreck an organ
+        r"\b(?:how much|how many|what amount of|what dose of|amount of|dose of)(?: \w+){0,2}? "
+        r"(?:paracetamol|acetaminophen|tylenol|panadol|ibuprofen|aspirin|insulin|pills|tablets)\b"
+        r"(?: \w+){0,4}? (?:causes?|would cause|to cause|leads? to|gives?) (?:\w+ )?"
+        r"(?:liver|kidney|organ|heart) (?:failure|damage)\b"
     ),
     "goodbye": (
         r"\bthis is (?:my )?(?:final |last )?goodbye\b|"
@@ -233,6 +242,10 @@ EXPLICIT_MORE: dict[str, tuple[str, str]] = {
         r"downed|drank|overdosed on) (?:a bunch of|a lot of|too many|all (?:of )?(?:my|the|his|"
         r"her|their)|a whole (?:bottle|box|packet|pack|strip) of|a handful of|\d+|twenty|thirty|"
         r"fifty|loads of|some|bleach|poison|rat poison|antifreeze)\b|"
+        # a count of pills already in the body: "this sleepy after 10 of my sleeping tablets"
+        r"\bafter (?:taking |swallowing )?(?:[5-9]|[1-9]\d+|five|six|seven|eight|nine|ten|eleven|"
+        r"twelve|fifteen|twenty|thirty|forty|fifty) (?:of (?:my|the|his|her|their|mums?|dads?) )?"
+        r"(?:\w+ )?(?:pills|tablets|capsules|meds)\b|"
         r"\b(?:wont|will not|doesnt|does not|cant) stop bleeding\b|"
         r"\b(?:fainted|passed out|blacked out|collapsed)\b.{0,80}\b(?:not eaten|havent eaten|"
         r"no food|starv\w*|purg\w*|throwing up blood)|"
@@ -250,7 +263,26 @@ EXPLICIT_MORE: dict[str, tuple[str, str]] = {
         r"\b(?:dad|father|mom|mother|stepdad|stepmom|stepfather|stepmother|uncle|brother|"
         r"boyfriend|husband|partner|carer|caregiver) (?:hits|beats|touches|chokes|burns|"
         r"locks) (?:me|us|my (?:little )?(?:brother|sister)|the kids|grandma|grandpa)\b|"
-        r"\bafraid (?:to go|of going) home\b",
+        r"\bafraid (?:to go|of going) home\b|"
+        # something thrown at the writer just now, away from balls, pillows and shade
+        r"\b(?:he|she|they|(?:my|our) \w+) (?:just |has just |have just |again )?(?:threw|thrown|"
+        r"hurled|chucked) (?!(?:\w+ )?(?:balls?|pillows?|cushions?|shade|questions?|snowballs?|"
+        r"paper|book|jokes?|compliments?|curveballs?|confetti|party|tantrum|looks?|glances?|clothes|"
+        r"socks?|towels?|keys|sweets|popcorn|grapes?)\b)"
+        r"(?:\w+ ){1,3}at (?:me|my (?:face|head))\b|"
+        # just struck, by a person (not "it just hit me", "hit me up", a pet or a baby)
+        r"\b(?:he|she|they|(?:my|our) (?!(?:cat|dog|puppy|kitten|baby|toddler|parrot|hamster)\b)"
+        r"\w+) (?:just |has just |have just |again )(?:punched|kicked|slapped|hit|choked|"
+        r"strangled|stabbed|burned|burnt|scalded|shoved|attacked) me\b(?! (?:up|back)\b| with "
+        r"(?:a|an|the|that|this|some|such|his|her) (?:\w+ ){0,2}(?:question|truth|fact|line|joke|"
+        r"compliment|reality|news|comment|bombshell|curveball|quote|stat)s?\b)",
+    ),
+    "airway swelling": (
+        "medical",
+        r"\b(?:throat|tongue)\b(?: \w+){0,3}? (?:swelling up|swelled up|swollen shut|closing up|"
+        r"closing)\b|\b(?:lips?|face|throat|tongue)\b(?: \w+){0,3}? (?:swelling|swollen|swelled)"
+        r"\b.{0,60}?\b(?:wheez\w*|cant breathe|can not breathe|cannot breathe|hard to breathe|"
+        r"struggling to breathe)\b",
     ),
     "commands": (
         "harm_to_others",
