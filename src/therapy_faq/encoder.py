@@ -285,13 +285,9 @@ def batches(
     `budget`, of at most `budget` padded characters (rows times the longest), never empty."""
     start = 0
     while start < len(order):
-        end = min(start + size, len(order))
-        if budget is not None:
-            end = start + 1
-            while end < min(start + size, len(order)) and (
-                (end + 1 - start) * lengths[order[end]] <= budget
-            ):
-                end += 1
+        limit, end = min(start + size, len(order)), start + 1
+        while end < limit and (budget is None or (end + 1 - start) * lengths[order[end]] <= budget):
+            end += 1
         yield order[start:end]
         start = end
 
