@@ -12,6 +12,7 @@ import yaml
 from therapy_faq.encoder import OnnxEncoder, SentenceTransformerEncoder
 from therapy_faq.index import index_rows
 from therapy_faq.retrieval import Retriever, clean_query
+from therapy_faq.service import query_encoder
 
 from .conftest import REPO, subprocess_env
 
@@ -28,8 +29,10 @@ def eval_questions() -> list[str]:
     return [clean_query(t) for t in texts]
 
 
-def test_onnx_vectors_match_sentence_transformers(real_assistant) -> None:
-    onnx = real_assistant.encoder
+@pytest.mark.parametrize("prepack", [True, False], ids=["session", "one-question"])
+def test_onnx_vectors_match_sentence_transformers(real_assistant, prepack: bool) -> None:
+    """Both ways of making the session: for many questions, and started fast for one."""
+    onnx = query_encoder(real_assistant.retriever.index, prepack=prepack)
     assert isinstance(onnx, OnnxEncoder)
     reference = SentenceTransformerEncoder()
     faq_texts, _, _ = index_rows(real_assistant.faq)

@@ -315,11 +315,12 @@ def _notify(message: str) -> None:
     err().print(_line(message, style="dim"), soft_wrap=True)
 
 
-def _open(faq: Path | None, index: Path | None) -> Assistant:
+def _open(faq: Path | None, index: Path | None, one_question: bool = False) -> Assistant:
     from therapy_faq.service import open_assistant
 
     with BuildProgress("Building the index") as progress:
-        return open_assistant(_paths(faq, index), notify=_notify, progress=progress)
+        paths = _paths(faq, index)
+        return open_assistant(paths, notify=_notify, progress=progress, one_question=one_question)
 
 
 def _open_live(faq: Path | None, index: Path | None, may_build: bool = True) -> LiveAssistant:
@@ -466,7 +467,7 @@ def ask(
             current = _open_live(faq, index).current
             batches = stdin_batches(MAX_QUESTION_CHARS + 1)
         else:
-            assistant = _open(faq, index)
+            assistant = _open(faq, index, one_question=True)
             current, batches = lambda: assistant, iter([[_readable(question)]])
         # typed at a terminal, the replies come after the questions: each says which it answers
         label = question == "-" and not as_json and sys.stdin is not None and sys.stdin.isatty()

@@ -165,10 +165,12 @@ def open_assistant(
     notify: Notify | None = None,
     progress: Progress | None = None,
     may_build: bool = True,
+    one_question: bool = False,
 ) -> Assistant:
     """An index that matches the FAQ file, built first when it must, and the FAQ from it: the
     index keeps the FAQ and the crisis resources it was built from, validated, so a current one
-    spares parsing the YAML (and importing pydantic)."""
+    spares parsing the YAML (and importing pydantic). `one_question`: the model is made to start
+    fast rather than to encode fast (`OnnxEncoder`'s `prepack`)."""
     resources_hash = resources_sha256(crisis_resources_path())
     state = check_index(
         paths.index,
@@ -180,7 +182,7 @@ def open_assistant(
     index = None
     if state.ok:
         try:
-            index, query_model = _load(paths.index, encoder)
+            index, query_model = _load(paths.index, encoder, one_question)
         except IndexUnavailableError as exc:
             index, state = None, IndexState("corrupt", str(exc))
         except ModelError as exc:
@@ -206,7 +208,7 @@ def open_assistant(
                 unless_current=keep_current,
                 notify=notify,
             )
-            index, query_model = _load(paths.index, encoder)
+            index, query_model = _load(paths.index, encoder, one_question)
         except (IndexFolderRefusedError, IndexWriteError):
             raise
         except IndexUnavailableError as exc:
@@ -283,12 +285,14 @@ class LiveAssistant:
         return self._assistant
 
 
-def _load(index_dir: Path, encoder: Encoder | None) -> tuple[LoadedIndex, Encoder]:
+def _load(
+    index_dir: Path, encoder: Encoder | None, one_question: bool = False
+) -> tuple[LoadedIndex, Encoder]:
     """The index and its query model, both from one build: the model is read after the rest,
     so a swap in between means reading again."""
     for _ in range(LOAD_ATTEMPTS):
         index = load_index(index_dir)
-        query_model = encoder or query_encoder(index)
+        query_model = encoder or query_encoder(index, prepack=not one_question)
         if not gives_unit_vectors(query_model):
             raise IndexUnavailableError("its model gives invalid vectors (altered?)")
         if encoder is not None or folder_identity(index_dir) == index.identity:
@@ -306,7 +310,7 @@ def gives_unit_vectors(encoder: Encoder) -> bool:
     return bool(np.isfinite(vector).all()) and abs(float(vector @ vector) - 1.0) < 1e-3
 
 
-def query_encoder(index: LoadedIndex) -> Encoder:
+def query_encoder(index: LoadedIndex, prepack: bool = True) -> Encoder:
     """The exported ONNX model when the index has one (fast start), else the reference."""
     record = index.manifest.query_model
     if record is None:
@@ -315,4 +319,4 @@ def query_encoder(index: LoadedIndex) -> Encoder:
     shared.check()
     # Not spinning: onnxruntime's default pool (every core, spinning) took a short query 98 ms,
     # one thread without spinning 54 ms (docs/quantisation.md).
-    return OnnxEncoder(shared.path, shared=shared, threads=QUERY_THREADS)
+    return OnnxEncoder(shared.path, shared=shared, threads=QUERY_THREADS, prepack=prepack)
