@@ -26,13 +26,14 @@ from common import PYTHON, REPO, median, run, table
 
 QUESTION = "is it ok to cry during my therapy session"
 # What no one-shot answer can skip: Python, numpy, onnxruntime and the tokenizer imported, the
-# question-time session created, and one question encoded, by the tool's own encoder.
+# question-time session created (made for one question, as `ask` makes it), and one question
+# encoded, by the tool's own encoder.
 FLOOR = """
 import json, sys
 from pathlib import Path
 from therapy_faq.encoder import QUERY_THREADS, OnnxEncoder
 onnx = json.loads((Path(sys.argv[1]) / "manifest.json").read_text())["query_model"]["path"]
-OnnxEncoder(Path(onnx), threads=QUERY_THREADS).encode([sys.argv[2]])
+OnnxEncoder(Path(onnx), threads=QUERY_THREADS, prepack=False).encode([sys.argv[2]])
 """
 
 
