@@ -178,6 +178,12 @@ def test_patterns_read_other_languages(text: str) -> None:
         "we drove off to the lake for the weekend",
         "I drove to the river for a walk after my session",
         "does drinking every night cause liver damage",
+        "what's the quickest way to kill mould in the shower grout",  # a means, not for a person
+        "best way to kill slugs without pellets?",
+        "easiest way to end a session that runs over",
+        "I'm dying my jeans black this weekend",  # dye, misspelt
+        "i keep dying to the final boss lol",  # a game
+        "died like 30 times on that level before I beat it",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:
@@ -347,6 +353,54 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
 def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:
     hit = pattern_hit(text)
     assert hit is not None and hit.negated is negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the easiest way to kill myself",
+        "least painful way to die?",
+        "quickest way to end it",
+        "i keep dying inside and i dont want to be here",
+    ],
+)
+def test_means_and_wishes_still_match_beside_their_new_guards(text: str) -> None:
+    hit = pattern_hit(text)
+    assert hit is not None and hit.live
+
+
+@pytest.mark.parametrize(
+    ("text", "historic"),
+    [
+        ("I tried to kill myself when I was 17. I'm 40 now and happy.", True),
+        ("My uncle died by suicide decades ago; how do I talk to my kids about him?", True),
+        ("I cut my arms as a teenager and the scars are white now", True),
+        ("I overdosed in 2009, got sober after that and never looked back", True),
+        ("6 years clean from self harm and proud of it", True),
+        # Something current in the message keeps the match live.
+        ("I tried to kill myself when I was 17 and I'm going to do it again tonight", False),
+        ("Years ago I overdosed. Lately I've been saving my pills again", False),
+        ("I self-harmed as a teen and relapsed last night", False),
+        ("I tried to kill myself years ago and I still want to die", False),
+        ("I want to kill myself", False),  # no time at all
+        ("I'm going back in to the bathroom with the razor, I'll cut myself", False),
+        # The anchor must be in the clause that matches.
+        ("When I was 12 we moved house. Now I want to kill myself", False),
+    ],
+)
+def test_a_match_told_as_past_is_marked_historic(text: str, historic: bool) -> None:
+    hit = pattern_hit(text)
+    assert hit is not None and hit.historic is historic and hit.live is not historic
+
+
+def test_history_told_as_past_gets_help_but_only_the_classifier_makes_it_urgent() -> None:
+    screen = CrisisScreen(_model())
+    unsure = (0.3 * URGENT + ORDINARY)[None, :]  # urgent for a live match, as above
+    past = "I tried to kill myself when I was 19 and I'm doing well now"  # one clause
+    verdict = screen.assess(past, unsure)
+    assert verdict.level == "concern" and verdict.category == "suicide"
+    assert screen.assess(past, URGENT[None, :]).level == "urgent"
+    assert screen.assess(past, ORDINARY[None, :] * 2).level == "concern"
 
 
 def test_thinking_about_killing_myself_is_the_writers_own_danger() -> None:

@@ -153,7 +153,10 @@ EXPLICIT: dict[str, str] = {
         r"\bod (?:on|with)\b|\bnoose\b|\bjump (?:off|from|in front of)\b|"
         r"\bhigh enough to (?:jump|die|kill)\b|\bstockpil\w* (?:my )?(?:pills|meds|medication)|"
         r"\bsav(?:e|ing) up (?:my )?(?:pills|meds)\b|"
-        r"\b(?:best|easiest|painless|quickest|fastest|surest) way to (?:die|kill|end)\b|"
+        r"\b(?:best|easiest|painless|quickest|fastest|surest|least painful|simplest) ways? to "
+        r"(?:die|kill (?:myself|me|my ?self|yourself|urself|your self|oneself|someone|somebody|"
+        r"a (?:person|human)|him|her|them|people)|end (?:it|it all|things|everything|(?:my|your|a) "
+        r"life))\b|"
         r"\bkill (?:yourself|urself|your self)\b|"
         # whether a way "works": a method named anywhere in the message
         r"^(?=.*\b(?:cut\w*|slit\w*|wrists?|veins?|rope|noose|hang\w*|jump\w*|"
@@ -215,6 +218,14 @@ GUARDED: dict[str, tuple[str, list[str]]] = {
             r"\b(?:die|died|dying) (?:for|of|laughing|from)\b",
             r"\bdead (?:tired|inside|serious|wrong|giveaway|on|set)\b",
             r"\bto die for\b",
+            # dye spelt "dying": "I'm dying my hair tonight"
+            r"\bdying (?:my|her|his|their|our|the|your|some) (?:\w+ )?(?:hair|beard|roots|eyebrows|"
+            r"clothes|shirts?|jeans|fabric|wool|yarn|eggs|shoes|sheets)\b",
+            # a game: "I keep dying on this boss", "died like 40 times"
+            r"\b(?:die|died|dying|dead) (?:on|to|in|at|against) "
+            r"(?:this|that|the|a|every|each|one) (?:\w+ )?"
+            r"(?:boss|level|stage|mission|raid|round|match|game|map|dungeon|fight|quest)\b",
+            r"\b(?:die|died|dying) (?:a |like )?(?:\w+ )?(?:hundred|thousand|million|\d+) times\b",
         ],
     ),
     "kill me": (
@@ -424,6 +435,12 @@ class PatternHit:
     name: str
     category: Category
     negated: bool = False  # "I'm not suicidal": a match inside a negation (`_is_negated`)
+    historic: bool = False  # "I attempted suicide when I was 19": told as past (`_is_historic`)
+
+    @property
+    def live(self) -> bool:
+        """Neither denied nor told as past: the match alone can make a message urgent."""
+        return not (self.negated or self.historic)
 
 
 # A negation in the few words before a match ("not", "never", "no", "don't") denies it; unless
@@ -462,15 +479,55 @@ def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
     return found
 
 
+# History told as past: a time anchor in each clause that matches ("ten years ago", "when I was
+# 19", "back in uni", "in 2015", "as a teenager", "six years clean"), and nothing current
+# anywhere in the message (tonight, again, lately, "going to…", "still want to…"). It is left to
+# the classifier, like a denial, and still gets help: the issue's "concern" for resolved history.
+_PAST_ANCHOR = re.compile(
+    r"\b(?:years?|decades?) ago\b|\bback when\b|\bin (?:19|20)\d\d\b|"
+    r"\bback (?:in|at) (?:(?:19|20)\d\d|uni\w*|school|college|high school|the day|"
+    r"my (?:teens|twenties|20s|youth))\b|"
+    r"\bwhen i was (?:\d+|younger|young|little|a (?:teen\w*|kid|child|student)|"
+    r"in (?:high school|school|uni\w*|college|my (?:teens|twenties|20s)))\b|"
+    r"\bas a (?:teen\w*|kid|child)\b|\bin my (?:teens|twenties|20s|thirties|30s)\b|"
+    r"\b(?:at|aged?) (?:1\d|[2-9]\d)\b|\b\d+ years? (?:clean|free|sober)\b"
+)
+_CURRENT = re.compile(
+    r"\b(?:tonight|today|right now|rn|again|this time|lately|recently|these days|anymore|"
+    r"this (?:week|month|morning|afternoon|evening|weekend)|tomorrow|relaps\w*|"
+    r"(?:going to|gonna|about to|ready to|plan(?:ning)? to|wants? to|wanna|will|ill|still) "
+    r"(?:\w+ ){0,2}?(?:die|end|kill|hurt|cut|jump|overdose|od|do it|take|swallow|hang|"
+    r"disappear|think|feel like)\b)"
+)
+
+
+def _is_historic(text: str, regex: re.Pattern[str]) -> bool:
+    """Whether every clause where `regex` matches is anchored in the past, and nothing in the
+    message is current."""
+    if _CURRENT.search(normalise(text)):
+        return False
+    found = False
+    for clause in _CLAUSE_BREAK.split(fold(text)):
+        norm = normalise(clause)
+        if regex.search(norm) is None:
+            continue
+        found = True
+        if _PAST_ANCHOR.search(norm) is None:
+            return False
+    return found
+
+
 @lru_cache(maxsize=256)
 def pattern_hit(text: str) -> PatternHit | None:
-    """The first crisis pattern in `text` (any clause) that is not denied, else the first
-    denied one, else None. Cached: the classifier's features and the decision both ask, for
-    the message and each of its clauses."""
+    """The first crisis pattern in `text` (any clause) that is live (neither denied nor told
+    as past), else the first other one, else None. Cached: the classifier's features and the
+    decision both ask, for the message and each of its clauses."""
     denied: PatternHit | None = None
     for name, category, regex in _matching(normalise(text)):
-        hit = PatternHit(name, category, _is_negated(text, regex))  # type: ignore[arg-type]
-        if not hit.negated:
+        negated = _is_negated(text, regex)
+        historic = not negated and _is_historic(text, regex)
+        hit = PatternHit(name, category, negated, historic)  # type: ignore[arg-type]
+        if hit.live:
             return hit
         denied = denied or hit
     return denied
@@ -515,7 +572,7 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 13
+SCREEN_VERSION = 14
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
@@ -539,7 +596,8 @@ def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
         return indices, values
     hit = pattern_hit(text)
     if hit is not None:  # the pattern layer's verdict, for the classifier to weigh in context
-        names = [f"p{hit.name}", f"q{hit.category}", *(["denied"] if hit.negated else [])]
+        names = [f"p{hit.name}", f"q{hit.category}"]
+        names += ["denied"] if hit.negated else ["past"] if hit.historic else []
         mask = (1 << HASH_BITS) - 1
         marks = [zlib.crc32(name.encode()) & mask for name in names]
         indices = np.concatenate([indices, np.asarray(marks, dtype=np.int64)])
@@ -730,12 +788,13 @@ class Thresholds:
         match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
         classifier cannot read (`unread_script`); in either, the classifier cannot weigh the
         words around a match, so a match is urgent whatever it says. A denied match ("I'm not
-        suicidal") is left to the classifier, but still shows help. A message the classifier
+        suicidal"), or one told as past ("when I was 19"), is left to the classifier, but still
+        shows help. A message the classifier
         cannot read is urgent by a pattern, or by `script`, the urgent probability its own
         classifier gives it (`ScriptModel.urgent`; the main one's scores there are noise: as
         often high on an idiom as on a plea), and shows help otherwise: nothing can tell that
         it is safe."""
-        live = hit is not None and not hit.negated
+        live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))
             or (unread and script >= self.script_urgent)
