@@ -461,14 +461,19 @@ _CORRECTION_AFTER = re.compile(r"^\s*(?:exactly|per se|as such)\b")
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
 
 
-def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
-    """Whether every clause where `regex` matches denies it."""
-    found = False
+def _clauses_matching(text: str, regex: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str]]]:
+    """Each clause of `text` where `regex` matches, normalised, with its match."""
     for clause in _CLAUSE_BREAK.split(fold(text)):
         norm = normalise(clause)
         match = regex.search(norm)
-        if match is None:
-            continue
+        if match is not None:
+            yield norm, match
+
+
+def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
+    """Whether every clause where `regex` matches denies it."""
+    found = False
+    for norm, match in _clauses_matching(text, regex):
         found = True
         before = norm[: match.start()]
         cue = _NEGATION.search(before)
@@ -507,15 +512,8 @@ def _is_historic(text: str, regex: re.Pattern[str]) -> bool:
     message is current."""
     if _CURRENT.search(normalise(text)):
         return False
-    found = False
-    for clause in _CLAUSE_BREAK.split(fold(text)):
-        norm = normalise(clause)
-        if regex.search(norm) is None:
-            continue
-        found = True
-        if _PAST_ANCHOR.search(norm) is None:
-            return False
-    return found
+    clauses = [norm for norm, _ in _clauses_matching(text, regex)]
+    return bool(clauses) and all(_PAST_ANCHOR.search(norm) for norm in clauses)
 
 
 @lru_cache(maxsize=256)
@@ -523,15 +521,15 @@ def pattern_hit(text: str) -> PatternHit | None:
     """The first crisis pattern in `text` (any clause) that is live (neither denied nor told
     as past), else the first other one, else None. Cached: the classifier's features and the
     decision both ask, for the message and each of its clauses."""
-    denied: PatternHit | None = None
+    other: PatternHit | None = None
     for name, category, regex in _matching(normalise(text)):
         negated = _is_negated(text, regex)
         historic = not negated and _is_historic(text, regex)
         hit = PatternHit(name, category, negated, historic)  # type: ignore[arg-type]
         if hit.live:
             return hit
-        denied = denied or hit
-    return denied
+        other = other or hit
+    return other
 
 
 def _matching(norm: str) -> Iterator[tuple[str, str, re.Pattern[str]]]:
@@ -790,11 +788,10 @@ class Thresholds:
         classifier cannot read (`unread_script`); in either, the classifier cannot weigh the
         words around a match, so a match is urgent whatever it says. A denied match ("I'm not
         suicidal"), or one told as past ("when I was 19"), is left to the classifier, but still
-        shows help. A message the classifier
-        cannot read is urgent by a pattern, or by `script`, the urgent probability its own
-        classifier gives it (`ScriptModel.urgent`; the main one's scores there are noise: as
-        often high on an idiom as on a plea), and shows help otherwise: nothing can tell that
-        it is safe."""
+        shows help. A message the classifier cannot read is urgent by a pattern, or by
+        `script`, the urgent probability its own classifier gives it (`ScriptModel.urgent`; the
+        main one's scores there are noise: as often high on an idiom as on a plea), and shows
+        help otherwise: nothing can tell that it is safe."""
         live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))
