@@ -507,10 +507,10 @@ _CURRENT = re.compile(
 )
 
 
-def _is_historic(text: str, regex: re.Pattern[str]) -> bool:
+def _is_historic(text: str, norm: str, regex: re.Pattern[str]) -> bool:
     """Whether every clause where `regex` matches is anchored in the past, and nothing in the
-    message is current."""
-    if _CURRENT.search(normalise(text)):
+    message (`norm`, normalised) is current."""
+    if _CURRENT.search(norm):
         return False
     clauses = [norm for norm, _ in _clauses_matching(text, regex)]
     return bool(clauses) and all(_PAST_ANCHOR.search(norm) for norm in clauses)
@@ -522,9 +522,10 @@ def pattern_hit(text: str) -> PatternHit | None:
     as past), else the first other one, else None. Cached: the classifier's features and the
     decision both ask, for the message and each of its clauses."""
     other: PatternHit | None = None
-    for name, category, regex in _matching(normalise(text)):
+    norm = normalise(text)
+    for name, category, regex in _matching(norm):
         negated = _is_negated(text, regex)
-        historic = not negated and _is_historic(text, regex)
+        historic = not negated and _is_historic(text, norm, regex)
         hit = PatternHit(name, category, negated, historic)  # type: ignore[arg-type]
         if hit.live:
             return hit
