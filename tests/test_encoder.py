@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import yaml
 
-from therapy_faq.encoder import MAX_TOKENS, batches, encode_by_length, model_dir
+from therapy_faq.encoder import (
+    MAX_TOKENS,
+    batches,
+    encode_by_length,
+    model_dir,
+    question_tokenizer,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,15 +63,13 @@ def test_vectors_come_back_in_the_texts_order() -> None:
 
 
 def tokenizers_for_questions():
-    """The one question time uses (from vocab.txt) and the official tokenizer.json's."""
-    from tokenizers import BertWordPieceTokenizer, Tokenizer
+    """The encoder's own (from vocab.txt) and the official tokenizer.json's, set up alike."""
+    from tokenizers import Tokenizer
 
-    fast = BertWordPieceTokenizer(str(model_dir() / "vocab.txt"), lowercase=True)
     official = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    for tokenizer in (fast, official):
-        tokenizer.enable_truncation(MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    return fast, official
+    official.enable_truncation(MAX_TOKENS)
+    official.enable_padding(pad_id=0, pad_token="[PAD]")
+    return question_tokenizer(model_dir()), official
 
 
 def every_text(data: object) -> list[str]:

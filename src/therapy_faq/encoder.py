@@ -166,6 +166,20 @@ class SentenceTransformerEncoder:
         return encode_by_length(texts, self.batch_size, self.dimension, batch_vectors, progress)
 
 
+def question_tokenizer(path: Path) -> Any:
+    """The model's tokenizer (a `tokenizers` one), truncating and padding as the encoder needs.
+    tokenizer.json's word pieces and settings (BERT's lower-casing normaliser and pre-tokeniser,
+    [CLS] ... [SEP]), built from the plain vocabulary: 8 ms at every start against 18 for parsing
+    the JSON. tests/test_encoder.py checks both give the same ids, and that the vocabulary is the
+    official tokenizer.json's."""
+    from tokenizers import BertWordPieceTokenizer
+
+    tokenizer = BertWordPieceTokenizer(str(path / "vocab.txt"), lowercase=True)
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
 # The question-time session's threads, not spinning. On two cores, `benchmarks/oneshot.py` gave
 # `ask -` 3.1 ms a question on two threads against 4.0 on one, and a one-shot answer 0.47 s
 # against 0.46 (runs of the same day). More threads were not measured.
@@ -223,15 +237,8 @@ class OnnxEncoder:
     def _load(self):  # returns (tokenizer, session), imported lazily
         if self._session is None:
             import onnxruntime
-            from tokenizers import BertWordPieceTokenizer
 
-            # tokenizer.json's word pieces and settings (BERT's lower-casing normaliser and
-            # pre-tokeniser, [CLS] ... [SEP]), built from the plain vocabulary: 8 ms at every
-            # start against 18 for parsing the JSON. tests/test_encoder.py checks both give the
-            # same ids, and that the vocabulary is the official tokenizer.json's.
-            tokenizer = BertWordPieceTokenizer(str(self._path / "vocab.txt"), lowercase=True)
-            tokenizer.enable_truncation(MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            tokenizer = question_tokenizer(self._path)
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3
             # Saved already optimised (`query_model.optimise`): optimising again at every start
