@@ -12,6 +12,7 @@ from therapy_faq.crisis import CrisisResources
 from therapy_faq.encoder import Encoder
 from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
+from therapy_faq.language import ENGLISH, detected_language
 from therapy_faq.retrieval import Match, Retriever, clean_query
 from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question, sentences
 from therapy_faq.settings import DEFAULT_TOP_K
@@ -115,6 +116,15 @@ class _Message(NamedTuple):
         return cls(query, text, sentences(text), truncated)
 
 
+class _Lookup(NamedTuple):
+    """What a message is looked up in the FAQ with: the text (misspellings of an English
+    question corrected), its embedding, and whether it is read as another language's."""
+
+    text: str
+    vector: np.ndarray
+    foreign: bool = False
+
+
 class Assistant:
     """Encodes a message once and uses the vectors for both the crisis screen and retrieval."""
 
@@ -142,7 +152,10 @@ class Assistant:
 
     def rank(self, text: str, limit: int) -> list[Match]:
         """The `limit` closest entries, ignoring the crisis screen and the refusal rule."""
-        return self.retriever.rank(self.encoder.encode([text])[0], text, limit)
+        vector = self.encoder.encode([text])[0]
+        language = detected_language(text) if self.retriever.has_foreign else None
+        foreign = self.retriever.reads_foreign(vector, language)
+        return self.retriever.rank(vector, text, limit, foreign=foreign)
 
     def reply(self, query: str, top_k: int = DEFAULT_TOP_K) -> Reply:
         """An urgent message gets the resources and nothing else: an FAQ answer could read as
@@ -155,9 +168,19 @@ class Assistant:
         runs once per batch of texts of similar length instead of once per message (`ask -`)."""
         messages = [_Message.of(query) for query in queries]
         is_word = getattr(self.encoder, "is_word", None)
-        # Misspelt words are looked up as the FAQ writes them; the screen reads the message
-        # as typed. The corrected text, when it differs, is encoded in the same batch.
-        fixed = [self.retriever.bm25.corrected(m.text, is_word) for m in messages]
+        # Only an FAQ with wordings in other languages needs to know a question's language.
+        languages = [
+            detected_language(m.text) if self.retriever.has_foreign else None for m in messages
+        ]
+        # Misspelt words are looked up as the FAQ writes them, in English questions; the screen
+        # reads the message as typed. The corrected text, when it differs, is encoded in the
+        # same batch.
+        fixed = [
+            self.retriever.bm25.corrected(m.text, is_word)
+            if language in (None, ENGLISH)
+            else m.text
+            for m, language in zip(messages, languages, strict=True)
+        ]
         texts: list[str] = []
         for message, read in zip(messages, fixed, strict=True):
             texts += [message.text, *message.clauses, *([read] if read != message.text else [])]
@@ -167,35 +190,36 @@ class Assistant:
                 "the index's model gives invalid numbers; rebuild it with `therapy-faq build`"
             )
         screened, lookups, row = [], [], 0
-        for message, read in zip(messages, fixed, strict=True):
+        for message, read, language in zip(messages, fixed, languages, strict=True):
             rows = 1 + len(message.clauses)
             screened.append(vectors[row : row + rows])
-            lookups.append(vectors[row])
+            lookup = _Lookup(read, vectors[row])
+            if self.retriever.reads_foreign(vectors[row], language):
+                lookup = _Lookup(message.text, vectors[row], foreign=True)
             row += rows
             if read != message.text:
-                lookups[-1], row = vectors[row], row + 1
+                if not lookup.foreign:
+                    lookup = _Lookup(read, vectors[row])
+                row += 1
+            lookups.append(lookup)
         verdicts = self.screen.assess_many(
             [(m.text, m.clauses) for m in messages], np.concatenate(screened)
         )
         return [
-            self._reply(message, verdict, read, lookup, top_k)
-            for message, verdict, read, lookup in zip(
-                messages, verdicts, fixed, lookups, strict=True
-            )
+            self._reply(message, verdict, lookup, top_k)
+            for message, verdict, lookup in zip(messages, verdicts, lookups, strict=True)
         ]
 
-    def _reply(
-        self, message: _Message, verdict: Assessment, read: str, vector: np.ndarray, top_k: int
-    ) -> Reply:
-        """`verdict`: the screen's on the message; `read` and `vector`: the text looked up in
-        the FAQ (misspellings corrected) and its embedding."""
+    def _reply(self, message: _Message, verdict: Assessment, lookup: _Lookup, top_k: int) -> Reply:
+        """`verdict`: the screen's on the message; `lookup`: what is looked up in the FAQ."""
         query, text, _, truncated = message
         reply = Reply(
             query, "crisis", None, [], self.resources, screen=verdict, truncated=truncated
         )
         if verdict.level == "urgent":
             return reply
-        matches = self.retriever.rank(vector, read, top_k + 1)
+        vector = lookup.vector
+        matches = self.retriever.rank(vector, lookup.text, top_k + 1, foreign=lookup.foreign)
         scoring = self.retriever.scoring
         topic = self.retriever.index.topics.closest(vector)
         wording = max((m.wording for m in matches), default=0.0)

@@ -32,10 +32,12 @@ from therapy_faq.faq import Faq
 from therapy_faq.files import fsync_tree, mode_for, replace_folder
 from therapy_faq.index import (
     BM25_DIR,
+    BM25_FOREIGN_DIR,
     BUILD_MARKER,
     CLASSIFIER_FILE,
     EXACT_SEARCH_ROWS,
     FAQ_FILE,
+    FOREIGN,
     FORMAT_VERSION,
     INDEX_FILE,
     MANIFEST_FILE,
@@ -124,11 +126,14 @@ def build_index(
         try:
             os.chmod(staging, mode_for(index_dir, fresh=0o777))  # mkdtemp's is 0700
             _embed(texts, encoder, staging, advance)
-            _train_entry_classifier(faq, positions, staging)
+            _train_entry_classifier(faq, positions, kinds, staging)
             _copy_screen(screen_dir, staging)
             _embed_topics(topics, topic_texts, encoder, staging, advance)
             _write_rows(faq, positions, kinds, staging)
             build_bm25(lexical_documents(faq), staging / BM25_DIR)
+            if FOREIGN in kinds:
+                foreign = [" ".join(entry.foreign_phrasings()) for entry in faq.entries]
+                build_bm25(foreign, staging / BM25_FOREIGN_DIR, english=False)
             if resources is not None:
                 text = json.dumps(resources_data(resources), ensure_ascii=False)
                 (staging / RESOURCES_FILE).write_text(text, encoding="utf-8")
@@ -198,11 +203,16 @@ def _embed(
     _write_faiss(search, staging / INDEX_FILE)
 
 
-def _train_entry_classifier(faq: Faq, positions: list[int], staging: Path) -> None:
-    """`classifier.npy`, for FAQs small enough (see `classifier.py`)."""
+def _train_entry_classifier(
+    faq: Faq, positions: list[int], kinds: list[int], staging: Path
+) -> None:
+    """`classifier.npy`, for FAQs small enough (see `classifier.py`), from the English rows
+    only: wordings in other languages would move every English question's scores."""
     if trains_classifier(len(faq.entries)):
-        vectors = np.load(staging / VECTORS_FILE, allow_pickle=False)
-        weights = train_classifier(vectors, np.asarray(positions), len(faq.entries))
+        english = np.asarray(kinds) != FOREIGN
+        vectors = np.load(staging / VECTORS_FILE, allow_pickle=False)[english]
+        labels = np.asarray(positions)[english]
+        weights = train_classifier(vectors, labels, len(faq.entries))
         _save(staging / CLASSIFIER_FILE, weights)
 
 

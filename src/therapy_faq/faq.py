@@ -17,6 +17,7 @@ from therapy_faq.errors import FaqError
 from therapy_faq.fields import (
     FORBID_EXTRA,
     AtLeast,
+    LanguageCode,
     SchemaError,
     Slug,
     Text,
@@ -122,7 +123,14 @@ class Entry:
     excerpt: Annotated[Text, Then(unwrap)] | None = None
     see_also: list[Slug] = field(default_factory=list)
     alternates: list[Text] = field(default_factory=list)
+    # The question as people ask it in other languages, by language code: read only for
+    # questions written in another language (`retrieval.Retriever.rank`).
+    other_languages: dict[LanguageCode, list[Text]] = field(default_factory=dict)
     tags: list[Text] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if "en" in self.other_languages:
+            raise ValueError("lists English under other_languages (it goes in alternates)")
 
     def phrasings(self) -> list[str]:
         """Every wording that should find this entry: its question, the sources' and alternates."""
@@ -132,6 +140,16 @@ class Entry:
                 seen.setdefault(source.question, None)
         for alternate in self.alternates:
             seen.setdefault(alternate, None)
+        return list(seen)
+
+    def foreign_phrasings(self) -> list[str]:
+        """Its wordings in other languages, each once, none repeating an English one."""
+        english = set(self.phrasings())
+        seen: dict[str, None] = {}
+        for wordings in self.other_languages.values():
+            for wording in wordings:
+                if wording not in english:
+                    seen.setdefault(wording, None)
         return list(seen)
 
 
@@ -291,7 +309,10 @@ def _describe(error: Any, data: Any, lines: dict[tuple[str | int, ...], int]) ->
 
 
 def _field_words(rest: tuple[str | int, ...]) -> str:
-    """("sources", 0, "document") -> "source 1, document"; ("alternates", 2) -> "alternate 3"."""
+    """("sources", 0, "document") -> "source 1, document"; ("alternates", 2) -> "alternate 3";
+    ("other_languages", "Spanish", "[key]") -> "other_languages" (the message quotes the key)."""
+    if rest[-1:] == ("[key]",):
+        rest = rest[:-2]
     words: list[str] = []
     for part in rest:
         if isinstance(part, int) and words:

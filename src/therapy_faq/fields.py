@@ -88,6 +88,10 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Matches(SLUG_PATTERN)]
 """An id: lower-case letters, digits and single hyphens."""
 
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+LanguageCode = Annotated[str, Matches(LANGUAGE_PATTERN)]
+"""A language as ISO 639 names it in lower case: "es", "tl", "fil"."""
+
 URL_PATTERN = r"^https?://\S+$"
 Url = Annotated[Text, Matches(URL_PATTERN)]
 
@@ -223,6 +227,12 @@ def plain_message(error: Any, known_keys: Iterable[str] = ()) -> str:
         return (
             f"{str(value)!r} is not a valid id: use lower-case letters, digits and single "
             f"hyphens{hint}"
+        )
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if kind == "string_pattern_mismatch" and pattern == LANGUAGE_PATTERN:
+        return (
+            f"{str(value)!r} is not a language code: use ISO 639 in lower case, such as 'es' "
+            "or 'tl'"
         )
     if kind == "string_pattern_mismatch" and field == "url":
         return f"{str(value)!r} is not a web address (it starts with http:// or https://)"

@@ -6,11 +6,13 @@ An index folder holds data files only (no pickle anywhere):
 - `index.faiss`: every row vector, in FAISS's own format, for finding candidates;
 - `vectors.npy`: the same vectors, memory-mapped for exact rescoring of candidates;
 - `row_entries.npy`, `row_kinds.npy`: which entry each row belongs to, and what it embeds
-  (0 the question, 1 another wording, 2 the answer); rows of one entry are contiguous;
+  (0 the question, 1 another wording, 2 the answer, 3 a wording in another language); rows of
+  one entry are contiguous;
 - `faq.json`: the validated FAQ it was built from (read instead of the YAML when current);
 - `crisis.json`: the validated crisis resources it was built with (read instead of
   `data/crisis.yaml` while that file's hash is the one in the manifest);
-- `bm25/`: the lexical index (bm25s's JSON and NumPy files);
+- `bm25/`: the lexical index (bm25s's JSON and NumPy files); `bm25_foreign/`: another, of the
+  wordings in other languages (only when the FAQ has some);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
 - `screen_weights.npy`, `screen_neighbours.npy`, `screen_votes.npy`, `screen.json`: the crisis
   screen's classifier and its examples' vectors (see `screen_training.py`; linked from the
@@ -54,6 +56,7 @@ ROW_KINDS_FILE = "row_kinds.npy"
 FAQ_FILE = "faq.json"
 RESOURCES_FILE = "crisis.json"
 BM25_DIR = "bm25"
+BM25_FOREIGN_DIR = "bm25_foreign"
 CLASSIFIER_FILE = "classifier.npy"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 12
@@ -63,7 +66,7 @@ FULL_SCAN_ROWS = 50_000  # up to this many rows a question scores every entry, w
 LOAD_ATTEMPTS = 3
 ANSWER_VECTOR_LIMIT = 20_000
 
-QUESTION, PHRASING, ANSWER = 0, 1, 2
+QUESTION, PHRASING, ANSWER, FOREIGN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class LoadedIndex:
     manifest: Manifest
     vectors: np.ndarray  # (rows, dimension), memory-mapped
     row_entries: np.ndarray  # row -> position of its entry in the FAQ
-    row_kinds: np.ndarray  # row -> QUESTION, PHRASING or ANSWER
+    row_kinds: np.ndarray  # row -> QUESTION, PHRASING, ANSWER or FOREIGN
     faq: Faq  # the index's own copy, validated when it was built
     resources: CrisisResources | None  # the same, when the build was given them
     folder: Path
@@ -159,8 +162,8 @@ def embeds_answers(faq: Faq) -> bool:
 
 
 def index_rows(faq: Faq) -> tuple[list[str], list[int], list[int]]:
-    """The texts to embed, with the entry position and kind of each: every wording, then the
-    answer (see `embeds_answers`), entry after entry."""
+    """The texts to embed, with the entry position and kind of each: every wording, then its
+    wordings in other languages, then the answer (see `embeds_answers`), entry after entry."""
     with_answers = embeds_answers(faq)
     texts: list[str] = []
     positions: list[int] = []
@@ -170,6 +173,10 @@ def index_rows(faq: Faq) -> tuple[list[str], list[int], list[int]]:
             texts.append(text)
             positions.append(position)
             kinds.append(QUESTION if number == 0 else PHRASING)
+        for text in entry.foreign_phrasings():
+            texts.append(text)
+            positions.append(position)
+            kinds.append(FOREIGN)
         if with_answers:
             texts.append(entry.answer)
             positions.append(position)
@@ -187,6 +194,7 @@ _INDEX_FILES = {
     RESOURCES_FILE,
     "entries.json",  # formats before 9
     BM25_DIR,
+    BM25_FOREIGN_DIR,
     *SCREEN_FILES,
     SCREEN_SETTINGS_FILE,
     TOPICS_FILE,

@@ -5,6 +5,8 @@ and NumPy files, with the documents' words as written (`words.json`): a question
 document uses, and that the model does not know as a word, is read as the closest of them, one
 edit away (two for long words), so "therpist" and "sesson" still count (`Bm25Scorer.corrected`;
 rapidfuzz's optimal string alignment distance: a swap is one edit).
+A second index, of the wordings in other languages, is built without stemming or stop words and
+with accents folded ("psicóloga" = "psicologa"), for questions written in those languages.
 Questions are scored straight from those files: importing bm25s pulls in scipy, which would
 cost a one-shot `ask` a third of a second. The tokeniser settings are saved beside the index,
 and a test checks tokens and scores against bm25s itself.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, cached_property
 from pathlib import Path
@@ -40,24 +43,37 @@ def _stemmer(language: str = STEMMER_LANGUAGE) -> Any:
     return Stemmer.Stemmer(language)
 
 
-def build_bm25(documents: Sequence[str], folder: Path) -> None:
-    """One document per FAQ entry; bm25s writes JSON and NumPy files (no pickle)."""
+def fold_accents(text: str) -> str:
+    """Lower case without accents: people type "psicologa" for "psicóloga"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def build_bm25(documents: Sequence[str], folder: Path, english: bool = True) -> None:
+    """One document per FAQ entry; bm25s writes JSON and NumPy files (no pickle). Not
+    `english`: no stop words, no stemming, accents folded (wordings in many languages)."""
     import bm25s
     from bm25s.stopwords import STOPWORDS_EN
 
+    stopwords = sorted(STOPWORDS_EN) if english else []
+    texts = list(documents) if english else [fold_accents(d) for d in documents]
     tokens = bm25s.tokenize(
-        list(documents), stopwords="en", stemmer=_stemmer(), show_progress=False
+        texts,
+        stopwords="en" if english else [],
+        stemmer=_stemmer() if english else None,
+        show_progress=False,
     )
     model = bm25s.BM25()
     model.index(tokens, show_progress=False)
     model.save(str(folder))
     split = re.compile(TOKEN_PATTERN).findall
-    words = {w for document in documents for w in split(document.lower())} - set(STOPWORDS_EN)
+    words = {w for document in texts for w in split(document.lower())} - set(stopwords)
     (folder / WORDS_FILE).write_text(json.dumps(sorted(words)), encoding="utf-8")
     settings = {
         "pattern": TOKEN_PATTERN,
-        "stopwords": sorted(STOPWORDS_EN),
-        "stemmer": STEMMER_LANGUAGE,
+        "stopwords": stopwords,
+        "stemmer": STEMMER_LANGUAGE if english else None,
+        "fold_accents": not english,
     }
     (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
 
@@ -70,7 +86,8 @@ class Bm25Scorer:
         settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
         self._split = re.compile(settings["pattern"]).findall
         self._stopwords = frozenset(settings["stopwords"])
-        self._stemmer = _stemmer(settings["stemmer"])
+        self._stemmer = _stemmer(settings["stemmer"]) if settings["stemmer"] else None
+        self._fold = bool(settings.get("fold_accents", False))
         self.vocabulary: dict[str, int] = json.loads(
             (folder / "vocab.index.json").read_text(encoding="utf-8")
         )
@@ -82,8 +99,9 @@ class Bm25Scorer:
 
     def tokenize(self, text: str) -> list[str]:
         """As bm25s.tokenize does: lower case, split, drop stop words, stem."""
-        words = [w for w in self._split(text.lower()) if w not in self._stopwords]
-        return list(self._stemmer.stemWords(words))
+        text = fold_accents(text) if self._fold else text.lower()
+        words = [w for w in self._split(text) if w not in self._stopwords]
+        return list(self._stemmer.stemWords(words)) if self._stemmer else words
 
     @cached_property
     def words(self) -> list[str]:
@@ -103,6 +121,7 @@ class Bm25Scorer:
                 len(bare) >= FUZZY_MIN_LENGTH
                 and bare.isalpha()
                 and bare not in self._stopwords
+                and self._stemmer is not None
                 and self._stemmer.stemWord(bare) not in self.vocabulary
                 and not (is_word and is_word(bare))
             ):

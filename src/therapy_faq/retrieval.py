@@ -15,14 +15,17 @@ from functools import cached_property
 import numpy as np
 
 from therapy_faq.classifier import entry_probabilities
+from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Entry, Faq
-from therapy_faq.index import ANSWER, FULL_SCAN_ROWS, LoadedIndex
+from therapy_faq.index import ANSWER, BM25_FOREIGN_DIR, FOREIGN, FULL_SCAN_ROWS, LoadedIndex
+from therapy_faq.language import ENGLISH
 from therapy_faq.lexical import Bm25Scorer
 from therapy_faq.terminal import UNSAFE
 
 CANDIDATE_ROWS = 256  # beyond it, FAISS proposes rows and BM25 its best entries
 LEXICAL_CANDIDATES = 32
 HNSW_EF_SEARCH = 256
+NEAREST_ROWS = 16  # searched for the closest wording of a large FAQ (answers are skipped)
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,26 @@ class Scoring:
     # entries, one wrong and one out-of-scope question; below it, none right
     # (`python scripts/typo_eval.py` lists them).
     suggest_score: float = 0.34
+    # A question in another language adds BM25 over the wordings in other languages (accents
+    # folded, no stemming). Chosen on a development set of 288 questions in 12 languages
+    # written apart from those wordings: the smallest weight within 0.01 of the best top-1
+    # (0.979; 0.851 without it), checked on the evaluation sets' questions in those languages
+    # (0.610 without, 0.733 with; README "Questions in other languages").
+    foreign_lexical_weight: float = 1.2
+    foreign_lexical_half: float = 4.0
 
     def combine(self, signals: Signals) -> np.ndarray:
         """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
-        BM25, classifier probability. Answer and classifier drop out (weight and all) for
-        indexes without them."""
+        BM25, classifier probability, and for a question in another language saturated BM25
+        over the wordings in other languages. Answer and classifier drop out (weight and all)
+        for indexes without them."""
         lexical = signals.bm25 / (signals.bm25 + self.lexical_half)
         total = signals.wording + self.lexical_weight * lexical
         weights = 1.0 + self.lexical_weight
+        if signals.foreign_bm25 is not None:
+            foreign = signals.foreign_bm25 / (signals.foreign_bm25 + self.foreign_lexical_half)
+            total = total + self.foreign_lexical_weight * foreign
+            weights += self.foreign_lexical_weight
         if signals.answer is not None:
             total = total + self.answer_weight * signals.answer
             weights += self.answer_weight
@@ -86,6 +101,7 @@ class Signals:
     answer: np.ndarray | None  # cosine similarity to the answer; None without answer vectors
     bm25: np.ndarray
     classifier: np.ndarray | None  # probability of the entry; None without a classifier
+    foreign_bm25: np.ndarray | None = None  # a question in another language only
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class Retriever:
         # Rows of an entry are contiguous: entry i owns rows starts[i]:starts[i + 1].
         self.starts = np.searchsorted(index.row_entries, np.arange(len(faq.entries) + 1))
         self.has_answers = bool(np.any(index.row_kinds == ANSWER))
+        self.has_foreign = bool(np.any(index.row_kinds == FOREIGN))
 
     @cached_property
     def _faiss(self):  # a faiss.Index, read with the index for large FAQs only
@@ -132,11 +149,45 @@ class Retriever:
     def bm25(self) -> Bm25Scorer:
         return self.index.bm25
 
+    @cached_property
+    def foreign_bm25(self) -> Bm25Scorer:
+        """BM25 over the wordings in other languages, read on the first such question."""
+        try:
+            return Bm25Scorer(self.index.folder / BM25_FOREIGN_DIR)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailableError(
+                f"the index in {self.index.folder} is unreadable: {exc}"
+            ) from None
+
+    def reads_foreign(self, vector: np.ndarray, language: str | None) -> bool:
+        """Whether a question is read as one in another language: the FAQ has wordings in
+        other languages, the closest wording of all is one of them, and the language detector
+        does not find English (`language`, from `language.detected_language`). An English
+        question whose closest wording is English is scored exactly as if there were none."""
+        if not self.has_foreign or language == ENGLISH:
+            return False
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        index = self.index
+        if index.vectors.shape[0] <= FULL_SCAN_ROWS:
+            sims = np.asarray(index.vectors, dtype=np.float32) @ vector
+            sims[index.row_kinds == ANSWER] = -np.inf
+            return bool(index.row_kinds[int(np.argmax(sims))] == FOREIGN)
+        _, rows = self._faiss.search(vector[None, :], NEAREST_ROWS)
+        kinds = [index.row_kinds[row] for row in rows[0] if row >= 0]
+        wordings = [kind for kind in kinds if kind != ANSWER]
+        return bool(wordings) and wordings[0] == FOREIGN
+
     def signals(
-        self, vector: np.ndarray, bm25: np.ndarray, entries: np.ndarray | None = None
+        self,
+        vector: np.ndarray,
+        bm25: np.ndarray,
+        entries: np.ndarray | None = None,
+        foreign: bool = False,
+        query: str | None = None,
     ) -> Signals:
         """The signals of the given entries, or of every entry when `entries` is None.
-        `bm25` holds every entry's BM25 score."""
+        `bm25` holds every entry's BM25 score. Wordings in other languages, and BM25 over them
+        (for `query`), count only for a `foreign` question (see `reads_foreign`)."""
         index = self.index
         if entries is None:
             entries = np.arange(len(self.faq.entries))
@@ -156,12 +207,22 @@ class Retriever:
             is_answer
         ]
         sims[is_answer] = -1.0
+        if not foreign:
+            sims[index.row_kinds[rows] == FOREIGN] = -1.0
         wording = np.maximum.reduceat(sims, starts)
         classifier = None
         if index.classifier is not None:
             classifier = entry_probabilities(index.classifier, vector)[entries]
+        foreign_bm25 = None
+        if foreign and query is not None:
+            foreign_bm25 = self.foreign_bm25.scores(query)[entries]
         return Signals(
-            entries, wording, answer if self.has_answers else None, bm25[entries], classifier
+            entries,
+            wording,
+            answer if self.has_answers else None,
+            bm25[entries],
+            classifier,
+            foreign_bm25,
         )
 
     def candidates(self, vector: np.ndarray, bm25: np.ndarray) -> np.ndarray | None:
@@ -177,11 +238,14 @@ class Retriever:
             matched = matched[best]
         return np.unique(np.concatenate([dense, matched]))
 
-    def rank(self, vector: np.ndarray, query: str, limit: int) -> list[Match]:
-        """The `limit` best entries for one question, best first."""
+    def rank(
+        self, vector: np.ndarray, query: str, limit: int, foreign: bool = False
+    ) -> list[Match]:
+        """The `limit` best entries for one question, best first; `foreign`: the question is
+        read as one in another language (`reads_foreign`)."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         bm25 = self.bm25.scores(query)
-        signals = self.signals(vector, bm25, self.candidates(vector, bm25))
+        signals = self.signals(vector, bm25, self.candidates(vector, bm25), foreign, query)
         entries = signals.entries
         scores = self.scoring.combine(signals)
         if len(scores) > limit:
