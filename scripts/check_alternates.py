@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""List the FAQ's alternate wordings that paraphrase an evaluation question.
+"""List the FAQ's alternates and wordings in other languages that paraphrase an evaluation message.
 
     python scripts/check_alternates.py [--faq FILE] [--min 0.88]
 
@@ -32,7 +32,11 @@ def main() -> None:
     args = parser.parse_args()
 
     faq = load_faq(args.faq)
-    alternates = [(entry.id, text) for entry in faq.entries for text in entry.alternates]
+    alternates = [
+        (entry.id, text)
+        for entry in faq.entries
+        for text in [*entry.alternates, *entry.foreign_phrasings()]
+    ]
     sets = sorted((REPO / "eval").rglob("*.yaml"))
     texts = [text for path in sets for text in load_eval_set(path).texts()]
     encoder = default_encoder()

@@ -232,7 +232,7 @@ class Assistant:
                 pointer=topic.pointer,
             )
         runner_up = matches[1].score if len(matches) > 1 else None
-        answered = bool(matches) and scoring.accepts(matches[0].score, runner_up)
+        answered = bool(matches) and scoring.accepts(matches[0].score, runner_up, lookup.foreign)
         if not answered and verdict.level == "none" and is_medication_question(text):
             return replace(
                 reply,

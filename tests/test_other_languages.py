@@ -1,0 +1,224 @@
+"""Wordings in other languages: the schema, the index rows, and the rule that an English
+question is scored exactly as if there were none (stand-in encoder: pure logic). Whether they
+find the right entry for real questions is tested with the real model at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from therapy_faq.errors import FaqError
+from therapy_faq.faq import load_faq
+from therapy_faq.index import BM25_FOREIGN_DIR, FOREIGN, load_index
+from therapy_faq.language import ENGLISH, detected_language
+from therapy_faq.retrieval import DEFAULT_SCORING
+from therapy_faq.service import Paths, build, open_assistant
+
+from .stub_encoder import StubEncoder
+
+ENGLISH_ONLY = """
+entries:
+  - id: crying
+    question: Is it OK to cry in therapy?
+    answer: Yes, it helps.
+    alternates: [tears during a session]
+    sources: [{title: T, document: a.txt}]
+  - id: hugs
+    question: Can I hug my therapist?
+    answer: Ask first.
+    sources: [{title: T, document: b.txt}]
+"""
+
+WITH_OTHER_LANGUAGES = """
+entries:
+  - id: crying
+    question: Is it OK to cry in therapy?
+    answer: Yes, it helps.
+    alternates: [tears during a session]
+    other_languages:
+      es: ["¿Está bien llorar en terapia?", "llorar con la psicóloga"]
+      de: [Darf ich in der Therapie weinen?]
+    sources: [{title: T, document: a.txt}]
+  - id: hugs
+    question: Can I hug my therapist?
+    answer: Ask first.
+    other_languages:
+      es: [¿Puedo abrazar a mi terapeuta?]
+    sources: [{title: T, document: b.txt}]
+"""
+
+
+def _paths(tmp_path: Path, name: str, text: str) -> Paths:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "faq.yaml").write_text(text, encoding="utf-8")
+    return Paths(faq=folder / "faq.yaml", index=folder / "index")
+
+
+def test_wordings_in_other_languages_are_rows_of_their_own_kind(tmp_path: Path) -> None:
+    paths = _paths(tmp_path, "faq", WITH_OTHER_LANGUAGES)
+    build(paths, StubEncoder())
+    index = load_index(paths.index)
+    assert list(index.row_kinds) == [0, 1, FOREIGN, FOREIGN, FOREIGN, 2, 0, FOREIGN, 2]
+    assert (paths.index / BM25_FOREIGN_DIR).is_dir()
+    faq = load_faq(paths.faq)
+    assert faq.by_id["crying"].foreign_phrasings() == [
+        "¿Está bien llorar en terapia?",
+        "llorar con la psicóloga",
+        "Darf ich in der Therapie weinen?",
+    ]
+
+
+def test_an_faq_without_them_has_no_foreign_lexical_index(tmp_path: Path) -> None:
+    paths = _paths(tmp_path, "faq", ENGLISH_ONLY)
+    build(paths, StubEncoder())
+    assert not (paths.index / BM25_FOREIGN_DIR).exists()
+    assert not open_assistant(paths, StubEncoder()).retriever.has_foreign
+
+
+@pytest.mark.parametrize(
+    ("languages", "problem"),
+    [
+        ("{en: [Can I cry?]}", r"id 'hugs'\): the entry lists English under other_languages"),
+        ("{Spanish: [¿Puedo llorar?]}", "other_languages 'Spanish' is not a language code"),
+        ("{es: ¿Puedo llorar?}", "other_languages, es should be a list, not text"),
+    ],
+)
+def test_a_wrong_language_block_is_one_clear_error(
+    tmp_path: Path, languages: str, problem: str
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(ENGLISH_ONLY + f"    other_languages: {languages}\n", encoding="utf-8")
+    with pytest.raises(FaqError, match=problem):
+        load_faq(faq)
+
+
+def test_english_questions_score_exactly_as_without_other_languages(tmp_path: Path) -> None:
+    """The classifier is trained on English rows only, and foreign rows and their BM25 are
+    read only for a question read as foreign: English scores do not move at all."""
+    plain = _paths(tmp_path, "plain", ENGLISH_ONLY)
+    mixed = _paths(tmp_path, "mixed", WITH_OTHER_LANGUAGES)
+    build(plain, StubEncoder())
+    build(mixed, StubEncoder())
+    assert np.array_equal(
+        np.load(plain.index / "classifier.npy"), np.load(mixed.index / "classifier.npy")
+    )
+    before = open_assistant(plain, StubEncoder())
+    after = open_assistant(mixed, StubEncoder())
+    for question in ["is it ok to cry in therapy", "can i hug my therapist", "tears session"]:
+        vector = after.encoder.encode([question])[0]
+        assert not after.retriever.reads_foreign(vector, None)
+        assert after.reply(question).to_json() == before.reply(question).to_json()
+
+
+def test_a_question_closest_to_a_foreign_wording_is_read_in_that_language(
+    tmp_path: Path,
+) -> None:
+    paths = _paths(tmp_path, "faq", WITH_OTHER_LANGUAGES)
+    build(paths, StubEncoder())
+    assistant = open_assistant(paths, StubEncoder())
+    retriever = assistant.retriever
+    vector = assistant.encoder.encode(["puedo abrazar a mi terapeuta"])[0]
+    assert retriever.reads_foreign(vector, None)
+    assert retriever.reads_foreign(vector, "es")
+    assert retriever.reads_foreign(vector, ENGLISH)  # far closer to Spanish: the detector loses
+    english = assistant.encoder.encode(["can i hug my therapist"])[0]
+    assert not retriever.reads_foreign(english, None)
+    assert assistant.rank("puedo abrazar a mi terapeuta", 2)[0].entry.id == "hugs"
+    reply = assistant.reply("¿Puedo abrazar a mi terapeuta?")
+    assert [m.entry.id for m in reply.alternatives][:1] == ["hugs"]
+    # Accents folded in the lexical index: "psicologa" finds "psicóloga".
+    signals = retriever.signals(
+        vector, retriever.bm25.scores("psicologa"), foreign=True, query="psicologa"
+    )
+    assert signals.foreign_bm25 is not None
+    assert signals.foreign_bm25[0] > 0 and signals.foreign_bm25[1] == 0
+
+
+def test_a_question_in_another_language_needs_a_higher_score_to_be_answered() -> None:
+    scoring = DEFAULT_SCORING
+    between = (scoring.min_score + scoring.foreign_min_score) / 2
+    assert scoring.accepts(between, None)
+    assert not scoring.accepts(between, None, foreign=True)
+    assert scoring.accepts(scoring.foreign_min_score, None, foreign=True)
+
+
+def test_a_foreign_question_is_not_spell_corrected_into_english(tmp_path: Path) -> None:
+    paths = _paths(tmp_path, "faq", WITH_OTHER_LANGUAGES)
+    build(paths, StubEncoder())
+    assistant = open_assistant(paths, StubEncoder())
+    # "Therapie" is one edit from the FAQ's "therapy": corrected, the question would lose the
+    # German word its German wording shares.
+    reply = assistant.reply("Darf ich in der Therapie weinen, bitte?")
+    assert reply.answer is not None and reply.answer.entry.id == "crying"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Is it normal to cry in every single therapy session I have?", ENGLISH),
+        ("Mag mijn therapeut mij een knuffel geven? Ik weet niet of dat mag.", "nl"),
+        ("hug", None),  # too short to be sure
+        ("", None),
+        ("\ud800 lone surrogate", None),
+    ],
+)
+def test_the_detector_answers_only_when_it_is_sure(text: str, expected: str | None) -> None:
+    assert detected_language(text) == expected
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "Ano ang mangyayari kapag hindi ako nakapunta sa session ko?",
+            "missing-a-session-consequences",
+        ),
+        ("Mi terapeuta se queda callado cuando no hablo, ¿por qué?", "silence-in-therapy"),
+    ],
+)
+def test_real_questions_in_other_languages_find_their_entry(
+    real_assistant, question: str, entry_id: str
+) -> None:
+    reply = real_assistant.reply(question)
+    assert reply.status == "answered"
+    assert reply.answer.entry.id == entry_id
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Kann ich meine Therapeutin am Ende der Stunde umarmen?", "hugging-your-therapist"),
+        ("Je suis tombée amoureuse de mon psy, c'est normal ?", "falling-in-love-with-therapist"),
+    ],
+)
+def test_a_less_sure_one_is_refused_with_the_entry_offered(
+    real_assistant, question: str, entry_id: str
+) -> None:
+    """Below `foreign_min_score` a question in another language is not answered; its best
+    entry is offered as "did you mean" instead."""
+    reply = real_assistant.reply(question)
+    assert reply.status == "no_match"
+    assert reply.suggestion is not None and reply.suggestion.entry.id == entry_id
+
+
+@pytest.mark.model
+def test_real_english_questions_are_never_read_as_foreign(real_assistant) -> None:
+    """The shipped FAQ's own English wordings and a few short questions stay English."""
+    retriever = real_assistant.retriever
+    faq = real_assistant.faq
+    questions = [w for entry in faq.entries for w in entry.phrasings()]
+    questions += ["hug", "lying in therapy", "silence in therapy", "tears = breakthrough?"]
+    vectors = real_assistant.encoder.encode(questions)
+    read_foreign = [
+        q
+        for q, v in zip(questions, vectors, strict=True)
+        if retriever.reads_foreign(v, detected_language(q))
+    ]
+    assert read_foreign == []
+    # An English question the FAQ does not answer may be read as foreign: it is refused anyway.
+    assert real_assistant.reply("what is CBT").status == "no_match"
