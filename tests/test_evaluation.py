@@ -37,10 +37,10 @@ SHORT: dict[str, dict[str, float]] = {
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.88},
     # Issue 10. Written and sealed while questions in other languages were added to the FAQ,
     # labelled by a second writer, measured before and once after that change (the screen did
-    # not change): urgent 0.985, help 0.995 (one threat to harm another met nothing), withheld
-    # 19, concern 0.215; ordinary_right 0.517 and 0.552 (29 questions labelled).
+    # not change): urgent 0.985, help 0.995 (a Swahili threat to kill someone tonight met
+    # nothing), withheld 19, concern 0.215; ordinary_right 0.517 and 0.552 (29 questions
+    # labelled). Then seen: with a Swahili pattern for that threat, urgent 0.990, help 1.000.
     HELDOUT: {
-        "crisis_help": 0.99,
         "false_alarms": 19,
         "concern_rate": 0.22,
         "ordinary_right": 0.55,

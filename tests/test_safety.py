@@ -105,7 +105,9 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "ya no quiero vivir",
         "não quero mais viver",  # Portuguese, with its accents
         "quero morrer",
+        "hoje eu vou me matar",
         "je veux mourir",  # French
+        "ce soir je vais me tuer",
         "ich will nicht mehr leben",  # German
         "voglio morire",  # Italian
         "mujhe marna hai yaar",  # Hindi in Latin letters
@@ -118,6 +120,7 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "nie chcę już żyć",
         "ik wil niet meer leven",  # Dutch
         "nataka kufa",  # Swahili
+        "nitamuua leo usiku",  # Swahili: "I will kill him tonight"
         "tôi muốn chết",  # Vietnamese
         "もう死にたい",  # Japanese, in a script the model does not read
         "明日、屋上から飛び降ります",  # the voicing mark of び is folded on both sides
@@ -152,6 +155,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "je meurs de faim",
         "ich lach mich tot",
         "annem beni öldürecek",  # Turkish: "my mum will kill me"
+        "njaa inaniua jamani",  # Swahili: "hunger is killing me"
+        "mama ataniua nikichelewa",  # Swahili: "mum will kill me if I'm late"
         "umieram ze śmiechu",  # Polish: dying of laughter
         "ik ga dood van de honger",  # Dutch: dying of hunger
         "아 배고파 죽겠다 ㅋㅋ",  # Korean: "so hungry I could die"
