@@ -222,3 +222,17 @@ def test_real_english_questions_are_never_read_as_foreign(real_assistant) -> Non
     assert read_foreign == []
     # An English question the FAQ does not answer may be read as foreign: it is refused anyway.
     assert real_assistant.reply("what is CBT").status == "no_match"
+
+
+@pytest.mark.model
+def test_a_misspelt_english_question_close_to_a_foreign_wording_is_read_in_english(
+    real_assistant,
+) -> None:
+    """Misspelt, it sits closer to a wording in another language than to any English one;
+    corrected, it does not, and it is answered as an English question."""
+    question = "what do thearpists acrually do"
+    vector = real_assistant.encoder.encode([question])[0]
+    assert real_assistant.retriever.reads_foreign(vector, detected_language(question))
+    reply = real_assistant.reply(question)
+    assert reply.status == "answered"
+    assert reply.answer.entry.id == "what-happens-in-therapy"

@@ -193,15 +193,17 @@ class Assistant:
         for message, read, language in zip(messages, fixed, languages, strict=True):
             rows = 1 + len(message.clauses)
             screened.append(vectors[row : row + rows])
-            lookup = _Lookup(read, vectors[row])
-            if self.retriever.reads_foreign(vectors[row], language):
-                lookup = _Lookup(message.text, vectors[row], foreign=True)
+            lookup = _Lookup(message.text, vectors[row])
+            foreign = self.retriever.reads_foreign(vectors[row], language)
             row += rows
             if read != message.text:
-                if not lookup.foreign:
-                    lookup = _Lookup(read, vectors[row])
+                # A misspelt English question can sit closer to a foreign wording than to an
+                # English one ("what do thearpists acrually do"); corrected, it does not.
+                corrected = vectors[row]
+                foreign = foreign and self.retriever.reads_foreign(corrected, language)
+                lookup = lookup if foreign else _Lookup(read, corrected)
                 row += 1
-            lookups.append(lookup)
+            lookups.append(lookup._replace(foreign=foreign))
         verdicts = self.screen.assess_many(
             [(m.text, m.clauses) for m in messages], np.concatenate(screened)
         )
