@@ -123,8 +123,8 @@ class Entry:
     excerpt: Annotated[Text, Then(unwrap)] | None = None
     see_also: list[Slug] = field(default_factory=list)
     alternates: list[Text] = field(default_factory=list)
-    # The question as people ask it in other languages, by language code: read only for
-    # questions written in another language (`retrieval.Retriever.rank`).
+    # The question as people ask it in other languages, by language code: read only for a
+    # question read as another language's (`retrieval.Retriever.reads_foreign`).
     other_languages: dict[LanguageCode, list[Text]] = field(default_factory=dict)
     tags: list[Text] = field(default_factory=list)
 

@@ -3,13 +3,13 @@
 The FAQ is English, and so is the embedding model's training: a question in Spanish lands far
 from every English wording, and used to get "I don't have an answer". Entries can carry their
 question as people ask it in other languages (`Entry.other_languages`); retrieval reads a
-question against those wordings only when the closest wording of all is one of them and the
-detector here does not find English (`Retriever.reads_foreign`), so that an English question
-is scored exactly as before.
+question against those wordings only when the closest wording of all is one of them
+(`Retriever.reads_foreign`), so that an English question is scored exactly as before.
 
 Compact Language Detector 2 (pycld2, a C library: 0.01 ms a question, 3 ms to import) names
-the language. Only a reliable verdict counts: on short questions ("hug", "lying in therapy",
-"¿Es normal llorar en la terapia?") it is often unsure, and then the closest wording decides.
+the language. Only a reliable verdict counts, and even that can be wrong on short text: it is
+sure that "¿Es normal llorar en terapia?" is English. So its English only raises the bar
+(`retrieval.ENGLISH_MARGIN`), and its silence ("hug", "lying in therapy") changes nothing.
 """
 
 from __future__ import annotations
