@@ -13,11 +13,13 @@ decision as `safety.CrisisScreen`, patterns included. The evaluation sets are ne
     python scripts/calibrate_screen.py                  # the committed settings
     python scripts/calibrate_screen.py --grid           # search the vote's share, thresholds
     python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4 --k 5 --temperature 20
+    python scripts/calibrate_screen.py --floor 0 0.1 0.2 0.3   # framed matches (`safe_frame`)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import os
 import re
@@ -45,6 +47,7 @@ from therapy_faq.safety import (
     is_bare,
     neighbour_vote,
     pattern_hit,
+    safe_frame,
     scores_of,
     sentences,
     unread_script,
@@ -200,15 +203,17 @@ def decide(
     limits: Thresholds,
     bare: bool = False,
     unread: bool = False,
+    framed: bool = False,
 ) -> str:
     """The screen's own decision (`Thresholds.level`) on out-of-fold scores."""
-    return limits.level(scores, hit, bare, unread)
+    return limits.level(scores, hit, bare, unread, framed=framed)
 
 
 @cache
-def frames(text: str) -> tuple[bool, bool]:
-    """`is_bare` and `unread_script` of a text: the same for every setting a grid tries."""
-    return is_bare(text), unread_script(text)
+def frames(text: str) -> tuple[bool, bool, bool]:
+    """`is_bare`, `unread_script` and `safe_frame` of a text: the same for every setting a
+    grid tries."""
+    return is_bare(text), unread_script(text), safe_frame(text)
 
 
 def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
@@ -258,6 +263,12 @@ def main() -> None:
         nargs="+",
         help="shares of the nearest examples' vote to search (with --grid)",
     )
+    parser.add_argument(
+        "--floor",
+        type=float,
+        nargs="+",
+        help="floors of p(help) under which a framed pattern match shows nothing, to compare",
+    )
     parser.add_argument("--k", type=int, default=NEIGHBOURS, help="examples that vote")
     parser.add_argument(
         "--temperature", type=float, default=NEIGHBOUR_TEMPERATURE, help="sharpness of the vote"
@@ -292,6 +303,8 @@ def main() -> None:
             f"({time.perf_counter() - started:.0f} s)"
         )
         candidates = [THRESHOLDS]
+        if args.floor:
+            candidates = [dataclasses.replace(THRESHOLDS, framed_floor=f) for f in args.floor]
         if args.grid:
             candidates = [
                 Thresholds(u, p, h, max(u, c), THRESHOLDS.script_urgent)

@@ -28,6 +28,7 @@ from therapy_faq.safety import (
     normalise,
     pattern_hit,
     pattern_match,
+    safe_frame,
     script_clauses,
     sentences,
     unread_script,
@@ -497,6 +498,44 @@ def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None
     verdict = screen.assess("I'm not suicidal", unsure)
     assert verdict.level == "concern" and verdict.layer == "pattern"
     assert screen.assess("I'm not suicidal", URGENT[None, :]).level == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "framed"),
+    [
+        ("Nursing student here: how is suicide risk assessed in A&E?", True),
+        ("As a paramedic I see a lot of overdoses. How do I switch off?", True),
+        ("I'm writing a novel where the hero's brother kills himself", True),
+        ("What are the risk factors for suicide in older men?", True),
+        ("i nearly killed myself laughing at my therapist's dog", True),
+        ("I could die of embarrassment, I called her mum", True),
+        ("that meme, i'm dead \U0001f480", True),
+        ("I want to kill myself", False),
+        ("I'm going to walk into traffic tonight", False),
+        ("my heart rate is really fast after the pills", False),
+        ("I wrote my goodbye letter and I'm ready", False),
+    ],
+)
+def test_a_safe_frame_is_study_work_fiction_or_a_joke(text: str, framed: bool) -> None:
+    assert safe_frame(text) is framed
+
+
+def test_a_framed_match_the_classifier_reads_as_safe_shows_nothing() -> None:
+    limits = replace(_model().thresholds, framed_floor=0.3)
+    screen = CrisisScreen(ScreenModel(_model().weights, 3, limits))
+    essay = "For my essay: why do suicide rates rise in spring?"
+    assert screen.assess(essay, ORDINARY[None, :] * 2).level == "none"
+    # Unframed, the same match keeps the line; so does a framed one the classifier doubts.
+    plain = "Why does suicide come up so much in spring?"
+    assert screen.assess(plain, ORDINARY[None, :] * 2).level == "concern"
+    assert screen.assess(essay, CONCERN[None, :]).level in {"concern", "urgent"}
+    assert screen.assess(essay, URGENT[None, :]).level == "urgent"
+    # History told as past keeps its line (concern), framed or not.
+    past = "Back in uni I overdosed once, lol, I'm fine now"
+    assert pattern_hit(past) is not None and pattern_hit(past).historic  # type: ignore[union-attr]
+    assert screen.assess(past, ORDINARY[None, :] * 2).level == "concern"
+    # At the floor 0 (the default), every match shows help.
+    assert CrisisScreen(_model()).assess(essay, ORDINARY[None, :] * 2).level == "concern"
 
 
 def test_any_clause_of_a_long_message_can_make_it_urgent() -> None:

@@ -522,6 +522,45 @@ def _is_historic(text: str, norm: str, regex: re.Pattern[str]) -> bool:
     return bool(clauses) and all(_PAST_ANCHOR.search(norm) for norm in clauses)
 
 
+# A message that frames its risk words as study, work, fiction or a joke: a role ("nursing
+# student here", "as a paramedic"), a purpose ("for my essay", "writing a novel where"), a
+# topic named from outside ("suicide prevention", "risk factors"), or laughter and hyperbole
+# ("lol", "killing myself laughing", "die of embarrassment", 😂 💀). It only matters where the
+# classifier is already sure the message is safe (`Thresholds.framed_floor`): a joke or an
+# essay beside a plea ("for my essay lol, but honestly I want to die") is left to it.
+_ROLE = (
+    r"(?:student|trainee|nurse|paramedic|counsell?or|therapist|psychiatrist|psychologist|teacher|"
+    r"researcher|chaplain|volunteer|gp|doctor|registrar|social worker|journalist|writer|novelist|"
+    r"author|lecturer|police officer|firefighter|pharmacist|medic|clinician|youth worker|midwife|"
+    r"first aider|reporter|editor|moderator)s?"
+)
+_WORK = (
+    r"(?:essay|dissertation|thesis|assignment|coursework|homework|revision|exam|viva|module|"
+    r"lecture|seminar|gcse|a levels?|degree|placement|research|survey|lesson|class|course|"
+    r"assembly|training|workshop|presentation|report|project|book club|paper|article|podcast|"
+    r"blog|novel|book|story|thriller|screenplay|script|poem|character|film|movie|show|series|"
+    r"song|lyrics|play|episode|documentary|fanfic|game)s?"
+)
+_SAFE_FRAME = re.compile(
+    r"\b(?:im|i am|as|were|we are|training as|work as|working as|studying to be) an? "
+    r"(?:\w+ ){0,2}?" + _ROLE + r"\b|\b" + _ROLE + r" here\b|"
+    r"\b(?:for|in|on) (?:my|our|a|an|the|this) (?:\w+ ){0,2}?" + _WORK + r"\b|"
+    r"\b" + _WORK + r" (?:on|about|where|in which)\b|"
+    r"\b(?:writing|studying|reading|watching|researching|teaching|designing|planning|revising) "
+    r"(?:a |an |my |our |the |about )?(?:\w+ ){0,2}?" + _WORK + r"\b|"
+    r"\b(?:prevention|awareness|statistics|risk factors|warning signs|literature|guidelines?)\b|"
+    r"\b(?:suicide|self ?harm) rates?\b|"
+    r"\b(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|jk|kidding|joking|laughing|"
+    r"embarrass\w*|cringe\w*|mortifi\w*)\b"
+)
+_LAUGHTER = re.compile("[\U0001f602\U0001f923\U0001f480\U0001f644\U0001f624\U0001f643]")
+
+
+def safe_frame(text: str) -> bool:
+    """Whether `text` frames its risk words as study, work, fiction or a joke (`_SAFE_FRAME`)."""
+    return bool(_LAUGHTER.search(text) or _SAFE_FRAME.search(normalise(text)))
+
+
 @lru_cache(maxsize=256)
 def pattern_hit(text: str) -> PatternHit | None:
     """The first crisis pattern in `text` (any clause) that is live (neither denied nor told
@@ -781,6 +820,8 @@ class Thresholds:
     clause_urgent: float  # one clause alone makes a message urgent ("am I doing it wrong?", read
     # without its message, can look like a plan: a clause needs more certainty than a message)
     script_urgent: float  # the classifier of other scripts (`ScriptModel`) makes one urgent
+    framed_floor: float = 0.0  # a pattern match framed as study, work, fiction or a joke
+    # (`safe_frame`) shows nothing while p(help) is under this; 0: it always shows help
 
     def level(
         self,
@@ -789,6 +830,7 @@ class Thresholds:
         bare: bool,
         unread: bool = False,
         script: float = 0.0,
+        framed: bool = False,
     ) -> Level:
         """The decision, in one place for the screen and its calibration: `hit` a pattern
         match, `bare` a message of a few words (`is_bare`), `unread` one in a script the
@@ -798,7 +840,9 @@ class Thresholds:
         shows help. A message the classifier cannot read is urgent by a pattern, or by
         `script`, the urgent probability its own classifier gives it (`ScriptModel.urgent`; the
         main one's scores there are noise: as often high on an idiom as on a plea), and shows
-        help otherwise: nothing can tell that it is safe."""
+        help otherwise: nothing can tell that it is safe. A match in a message `framed` as
+        study, work, fiction or a joke (`safe_frame`), not told as past, that the classifier
+        reads as safe (p(help) under `framed_floor`), shows nothing: an idiom, an essay."""
         live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))
@@ -809,7 +853,13 @@ class Thresholds:
             )
         ):
             return "urgent"
-        if hit or unread or scores.help_ >= self.concern:
+        quiet = (
+            framed
+            and hit is not None
+            and not (hit.historic or bare or unread)
+            and scores.help_ < self.framed_floor
+        )
+        if (hit and not quiet) or unread or scores.help_ >= self.concern:
             return "concern"
         return "none"
 
@@ -972,7 +1022,8 @@ class CrisisScreen:
         script, script_category = 0.0, category
         if unread and self.model.script is not None:
             script, script_category = self.model.script.urgent(text)
-        level = limits.level(scores, hit, is_bare(text), unread, script)
+        framed = hit is not None and safe_frame(text)
+        level = limits.level(scores, hit, is_bare(text), unread, script, framed)
         if level == "none":
             return Assessment("none")
         if hit is not None:
