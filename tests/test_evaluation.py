@@ -163,3 +163,15 @@ def test_eval_check_exits_6_below_target(real_env, tmp_path) -> None:
     result = runner.invoke(app, ["eval", str(bad), "--check"])
     assert result.exit_code == 6
     assert f"refused 0.000 (target >= {TARGETS['refused'][1]})" in result.stderr
+
+
+def test_eval_misses_0_keeps_the_wording_out_of_the_json_too(real_env, tmp_path) -> None:
+    """A sealed set is measured without reading it: `--misses 0` lists none, in JSON too."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("out_of_scope:\n  - Is it OK to cry in a therapy session?\n", encoding="utf-8")
+    listed = json.loads(runner.invoke(app, ["eval", str(bad), "--json"]).stdout)["misses"]
+    assert [m["text"] for m in listed] == ["Is it OK to cry in a therapy session?"]
+    quiet = runner.invoke(app, ["eval", str(bad), "--json", "--misses", "0"])
+    assert json.loads(quiet.stdout)["misses"] == []
+    table = runner.invoke(app, ["eval", str(bad), "--misses", "0"]).stdout
+    assert "cry in a therapy session" not in table

@@ -64,6 +64,8 @@ from .stub_encoder import StubEncoder
         "can't stop thinking about steering into oncoming traffic on the motorway",
         "i keep wanting to drive my car off the bridge",
         "how much ibuprofen would it take to cause kidney failure",
+        "as a pharmacist i know exactly how many it would take",  # knowing the dose
+        "I know what to take and how much, I've got it with me",
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -190,6 +192,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "I'm dying my jeans black this weekend",  # dye, misspelt
         "i keep dying to the final boss lol",  # a game
         "died like 30 times on that level before I beat it",
+        "I know what to take for a migraine",
+        "do you know exactly what to take for hay fever?",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:
@@ -507,10 +511,13 @@ def test_a_denied_match_is_left_to_the_classifier_but_still_shows_help() -> None
         ("As a paramedic I see a lot of overdoses. How do I switch off?", True),
         ("I'm writing a novel where the hero's brother kills himself", True),
         ("What are the risk factors for suicide in older men?", True),
-        ("i nearly killed myself laughing at my therapist's dog", True),
         ("I could die of embarrassment, I called her mum", True),
-        ("that meme, i'm dead \U0001f480", True),
         ("I want to kill myself", False),
+        # Laughter is no frame: people in danger joke too (out of fold, "lol", "haha", "jk",
+        # and 😂 or 💀 as frames took help from crises at every floor tried).
+        ("ngl kinda excited to finally kms on friday lmao", False),
+        ("haha whatever, gonna jump off the bridge after work", False),
+        ("i nearly killed myself laughing at my therapist's dog", False),
         ("I'm going to walk into traffic tonight", False),
         ("my heart rate is really fast after the pills", False),
         ("I wrote my goodbye letter and I'm ready", False),

@@ -745,7 +745,15 @@ def evaluate_command(
         bool, typer.Option("--check", help="Exit 6 when a figure misses its committed target.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    misses: Annotated[int, typer.Option(help="How many misses to list.", min=0)] = 25,
+    misses: Annotated[
+        int | None,
+        typer.Option(
+            help="How many misses to list (default: 25 in the table, every one in JSON); 0 keeps "
+            "a set's wording unread.",
+            min=0,
+            show_default=False,
+        ),
+    ] = None,
     faq: FaqOption = None,
     index: IndexOption = None,
     debug: DebugOption = False,
@@ -769,12 +777,12 @@ def evaluate_command(
                 "counts": report.counts(),
                 "figures": report.figures(),
                 "by_category": report.category_figures(),
-                "misses": [vars(m) for m in report.misses],
+                "misses": [vars(m) for m in report.misses[:misses]],
                 "failed_targets": failures,
             }
             sys.stdout.write(json_text(payload, indent=2) + "\n")
         else:
-            out().print(eval_view(report, TARGETS, misses))
+            out().print(eval_view(report, TARGETS, 25 if misses is None else misses))
         if failures:
             raise BelowTargetError("below target: " + "; ".join(failures))
 
