@@ -66,6 +66,8 @@ from .stub_encoder import StubEncoder
         "how much ibuprofen would it take to cause kidney failure",
         "as a pharmacist i know exactly how many it would take",  # knowing the dose
         "I know what to take and how much, I've got it with me",
+        "can I hug my counsellor goodbye before I go through with it",  # a plan named "it"
+        "not planning on sticking around once exams are over",
     ],
 )
 def test_patterns_flag_crisis_wording(text: str) -> None:
@@ -194,6 +196,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "died like 30 times on that level before I beat it",
         "I know what to take for a migraine",
         "do you know exactly what to take for hay fever?",
+        "I'm not planning on seeing her again after the divorce",
+        "we went through with the wedding in the end",
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

@@ -184,7 +184,12 @@ EXPLICIT: dict[str, str] = {
         r"\bgoodbye (?:note|letter|message|text)s?\b|\btexted (?:me )?goodbye\b|"
         r"\b(?:wont|will not) be (?:here|around) (?:much longer|anymore|tomorrow|for long)\b|"
         r"\bgiving away (?:all )?(?:my|his|her) (?:stuff|things|belongings|possessions)\b|"
-        r"\bby the time (?:anyone|you|someone) reads? this\b|\bill be gone\b"
+        r"\bby the time (?:anyone|you|someone) reads? this\b|\bill be gone\b|"
+        # a plan named only as "it", an absence planned: "before I go through with it on
+        # friday", "I don't plan on being around after she leaves"
+        r"\b(?:go|going|goes) through with (?:it|this|my plan|the plan)\b|"
+        r"\b(?:dont|do not|not|never) (?:plan|planning|intend|intending|expect|expecting) "
+        r"(?:on |to )?(?:be|being|still be|stick|sticking) (?:here|around)\b"
     ),
     "harm others": (
         r"\b(?:kill|murder|stab|shoot|strangle|poison)(?:ing)? " + _PEOPLE + r"\b|"
