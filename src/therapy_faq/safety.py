@@ -559,7 +559,7 @@ _SAFE_FRAME = re.compile(
     r"(?:a |an |my |our |the |about )?(?:\w+ ){0,2}?" + _WORK + r"\b|"
     r"\b(?:prevention|awareness|statistics|risk factors|warning signs|literature|guidelines?)\b|"
     r"\b(?:suicide|self ?harm) rates?\b|"
-    r"\b(?:embarrass\w*|cringe\w*|mortifi\w*)\b"
+    r"\b(?:embarrass\w*|mortifi\w*)\b"
 )
 
 
