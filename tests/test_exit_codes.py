@@ -262,3 +262,31 @@ def test_help_and_version_to_a_full_disk_or_a_closed_stdout_are_one_line_and_7(a
         result = shell(f"{THERAPY_FAQ} {args} {redirect}; echo $?", {**os.environ})
         assert result.stdout.strip().splitlines()[-1] == "7", (args, redirect, result.stderr)
         assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+def test_a_ctrl_c_lost_in_a_clean_up_callback_is_raised_again() -> None:
+    """Python only reports an interrupt raised in a weakref callback or a `__del__`; the
+    entry point's hook raises it again, so the command unwinds instead of going on."""
+    import gc
+    import signal
+
+    from therapy_faq import entry
+
+    class Interrupting:
+        def __del__(self) -> None:
+            raise KeyboardInterrupt
+
+    received: list[int] = []
+    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = entry._quiet_unraisable
+    try:
+        Interrupting()  # dropped at once: its __del__ raises where nothing can catch it
+        gc.collect()
+        for _ in range(1000):  # the handler runs at one of the next steps of this thread
+            if received:
+                break
+    finally:
+        sys.unraisablehook = previous_hook
+        signal.signal(signal.SIGINT, previous_handler)
+    assert received == [signal.SIGINT]

@@ -32,8 +32,16 @@ def _on_interrupt(signum: int, frame: object) -> None:
 
 
 def _quiet_unraisable(report: object) -> None:
+    """A Ctrl-C that lands in a clean-up callback (a weakref's, a `__del__`) cannot propagate
+    from there: Python only reports it, and the command would go on and exit 0 (seen once, in
+    a CI run, while an index was being built). It is raised again as a signal, which the main
+    thread handles at its next step, where it unwinds as any Ctrl-C does."""
     if not isinstance(getattr(report, "exc_value", None), KeyboardInterrupt):
         sys.__unraisablehook__(report)  # type: ignore[arg-type]
+        return
+    import signal
+
+    signal.raise_signal(signal.SIGINT)
 
 
 def main() -> None:
