@@ -13,7 +13,7 @@ decision as `safety.CrisisScreen`, patterns included. The evaluation sets are ne
     python scripts/calibrate_screen.py                  # the committed settings
     python scripts/calibrate_screen.py --grid           # search the vote's share, thresholds
     python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4 --k 5 --temperature 20
-    python scripts/calibrate_screen.py --floor 0 0.1 0.2 0.3   # framed matches (`safe_frame`)
+    python scripts/calibrate_screen.py --floor 0 0.1 0.15   # framed matches (`safe_frame`)
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def main() -> None:
             candidates = [dataclasses.replace(THRESHOLDS, framed_floor=f) for f in args.floor]
         if args.grid:
             candidates = [
-                Thresholds(u, p, h, max(u, c), THRESHOLDS.script_urgent)
+                Thresholds(u, p, h, max(u, c), THRESHOLDS.script_urgent, THRESHOLDS.framed_floor)
                 for u in (0.4, 0.5, 0.6)
                 for p in (0.2, 0.3, 0.4)
                 for h in (0.3, 0.35, 0.4, 0.5)

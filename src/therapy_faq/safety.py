@@ -531,12 +531,12 @@ def _is_historic(text: str, norm: str, regex: re.Pattern[str]) -> bool:
     return bool(clauses) and all(_PAST_ANCHOR.search(norm) for norm in clauses)
 
 
-# A message that frames its risk words as study, work, fiction or a joke: a role ("nursing
-# student here", "as a paramedic"), a purpose ("for my essay", "writing a novel where"), a
-# topic named from outside ("suicide prevention", "risk factors"), or laughter and hyperbole
-# ("lol", "killing myself laughing", "die of embarrassment", 😂 💀). It only matters where the
-# classifier is already sure the message is safe (`Thresholds.framed_floor`): a joke or an
-# essay beside a plea ("for my essay lol, but honestly I want to die") is left to it.
+# A message that frames its risk words as study, work, fiction or embarrassment: a role
+# ("nursing student here", "as a paramedic"), a purpose ("for my essay", "writing a novel
+# where"), a topic named from outside ("suicide prevention", "risk factors"), or "I could die of
+# embarrassment". It only matters where the classifier is already sure the message is safe
+# (`Thresholds.framed_floor`): an essay beside a plea ("for my essay, but honestly I want to
+# die") is left to it. Laughter is no frame ("lol", "haha", 😂, 💀): people in danger joke too.
 _ROLE = (
     r"(?:student|trainee|nurse|paramedic|counsell?or|therapist|psychiatrist|psychologist|teacher|"
     r"researcher|chaplain|volunteer|gp|doctor|registrar|social worker|journalist|writer|novelist|"
@@ -564,7 +564,7 @@ _SAFE_FRAME = re.compile(
 
 
 def safe_frame(text: str) -> bool:
-    """Whether `text` frames its risk words as study, work, fiction or a joke (`_SAFE_FRAME`)."""
+    """Whether `text` frames its risk words as study, work, fiction or embarrassment."""
     return bool(_SAFE_FRAME.search(normalise(text)))
 
 
@@ -827,8 +827,8 @@ class Thresholds:
     clause_urgent: float  # one clause alone makes a message urgent ("am I doing it wrong?", read
     # without its message, can look like a plan: a clause needs more certainty than a message)
     script_urgent: float  # the classifier of other scripts (`ScriptModel`) makes one urgent
-    framed_floor: float = 0.0  # a pattern match framed as study, work, fiction or a joke
-    # (`safe_frame`) shows nothing while p(help) is under this; 0: it always shows help
+    framed_floor: float = 0.0  # a pattern match framed as study, work, fiction or
+    # embarrassment (`safe_frame`) shows nothing while p(help) is under this; 0: it shows help
 
     def level(
         self,
@@ -848,8 +848,8 @@ class Thresholds:
         `script`, the urgent probability its own classifier gives it (`ScriptModel.urgent`; the
         main one's scores there are noise: as often high on an idiom as on a plea), and shows
         help otherwise: nothing can tell that it is safe. A match in a message `framed` as
-        study, work, fiction or a joke (`safe_frame`), not told as past, that the classifier
-        reads as safe (p(help) under `framed_floor`), shows nothing: an idiom, an essay."""
+        study, work, fiction or embarrassment (`safe_frame`), not told as past, that the
+        classifier reads as safe (p(help) under `framed_floor`), shows nothing: an essay."""
         live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))

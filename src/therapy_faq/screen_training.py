@@ -72,7 +72,7 @@ SCRIPT_C = 300.0
 # at which neither grouping takes help from any urgent or concern example, on the 16,021
 # examples in Latin letters (0.02 to 0.1 take none; 0.15 one with kinds held out). Ordinary
 # messages with the line: 0.210 -> 0.204 (voices), 0.223 -> 0.218 (kinds).
-#   python scripts/calibrate_screen.py --floor 0 0.05 0.1 0.15 0.2 0.3
+#   python scripts/calibrate_screen.py --floor 0 0.1 0.15   (the floors in between: ad hoc)
 THRESHOLDS = Thresholds(
     urgent=0.4,
     pattern_urgent=0.3,
