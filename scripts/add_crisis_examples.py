@@ -33,24 +33,17 @@ import yaml  # noqa: E402
 
 from therapy_faq.crisis import CrisisExamples, load_examples, load_validated  # noqa: E402
 from therapy_faq.encoder import default_encoder  # noqa: E402
-from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
+from therapy_faq.evaluation import (  # noqa: E402
+    TOO_CLOSE,
+    TOO_SIMILAR,
+    load_eval_set,
+    similar,
+    trigrams,
+)
 from therapy_faq.fields import validated  # noqa: E402
 from therapy_faq.files import read_text, write_text_atomic  # noqa: E402
-from therapy_faq.safety import normalise, unread_script  # noqa: E402
+from therapy_faq.safety import unread_script  # noqa: E402
 from therapy_faq.settings import crisis_examples_path  # noqa: E402
-
-TOO_SIMILAR = 0.5  # Jaccard similarity of character trigrams, for scripts the model cannot read
-
-
-def trigrams(text: str) -> set[str]:
-    norm = normalise(text)
-    return {norm[i : i + 3] for i in range(len(norm) - 2)}
-
-
-def similar(text: str, others: list[set[str]]) -> bool:
-    """Whether `text` shares at least TOO_SIMILAR of its character trigrams with one of them."""
-    mine = trigrams(text)
-    return any(len(mine & o) >= TOO_SIMILAR * len(mine | o) for o in others if o)
 
 
 def main() -> None:

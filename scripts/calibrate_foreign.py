@@ -4,13 +4,15 @@
     python scripts/calibrate_foreign.py [--faq FILE] [--index DIR]
 
 Collects the labelled ordinary questions of eval/crisis_heldout*.yaml (those with `expected`)
-that CLD2 reliably reads as English or as another language in Latin letters, and prints, for
-each candidate threshold, how many of them get the right entry, a wrong one, or no answer:
-sets 1 to 16 choose, sets 17 on only check. The rule (README "Questions in other languages"):
-the lowest threshold at which no larger share of the answers to questions in other languages is
-wrong than of the answers to English questions, on sets 1 to 16. Also prints the development
-set eval/dev/foreign_dev.yaml, which chose the weight of BM25 over the wordings in other
-languages. Changes nothing.
+that CLD2 reliably reads as English or as another language in Latin letters, and those written
+in a script the model cannot read (`safety.unread_script`: Chinese, Cyrillic...), and prints,
+for each candidate threshold, how many of them get the right entry, a wrong one, or no answer:
+sets 1 to 16 choose, sets 17 to 20 only check (later sets are held out: not read here). The
+rule (README "Questions in other languages"): the lowest threshold at which no larger share of
+the answers to questions in other languages is wrong than of the answers to English questions,
+on sets 1 to 16; the same for the scripts the model cannot read, with its own threshold. Also
+prints the development sets eval/dev/foreign_dev.yaml, which chose the weight of BM25 over the
+wordings in other languages, and eval/dev/scripts_dev.yaml. Changes nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ sys.path.insert(0, str(REPO / "src"))
 from therapy_faq.evaluation import load_eval_set  # noqa: E402
 from therapy_faq.language import ENGLISH, detected_language  # noqa: E402
 from therapy_faq.retrieval import DEFAULT_SCORING  # noqa: E402
+from therapy_faq.safety import unread_script  # noqa: E402
 from therapy_faq.service import Paths, open_assistant  # noqa: E402
 from therapy_faq.settings import resolve_faq_path, resolve_index_dir  # noqa: E402
 
 LATIN_LANGUAGES = {"es", "pt", "fr", "de", "it", "nl", "tl", "pl", "tr", "id", "vi", "sw", "ms"}
-THRESHOLDS = [0.38, 0.40, 0.41, 0.42, 0.43, 0.44, 0.45, 0.46]
+THRESHOLDS = [0.38, 0.40, 0.41, 0.42, 0.43, 0.44, 0.45, 0.46, 0.47, 0.48, 0.49, 0.50, 0.52]
 CHOOSING_SETS = 16  # sets 1 to 16 choose; later ones check
+LAST_CHECKING_SET = 20  # sets from 21 on are held out: measured by `therapy-faq eval` alone
+GROUPS = ("English", "other", "unread")
 
 
 def labelled_questions() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
@@ -46,13 +51,17 @@ def labelled_questions() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
         if number is None:
             continue  # the sets in other scripts
         first = int(number.group(1) or 1)
+        if first > LAST_CHECKING_SET:
+            continue
         span = f"sets 1-{CHOOSING_SETS}" if first <= CHOOSING_SETS else f"sets {CHOOSING_SETS + 1}-"
         for item in load_eval_set(path).ordinary:
             if not item.expected:
                 continue
             language = detected_language(item.text)
             group = (
-                "English"
+                "unread"
+                if unread_script(item.text)
+                else "English"
                 if language == ENGLISH
                 else "other"
                 if language in LATIN_LANGUAGES
@@ -91,33 +100,38 @@ def main() -> None:
             f"{g} {s} ({len(q)}): right / wrong / none" for (g, s), q in sorted(groups.items())
         )
     )
-    wrong_share: dict[float, tuple[float, float]] = {}
+    shares: dict[float, dict[str, float]] = {}
     for threshold in THRESHOLDS:
         assistant.retriever.scoring = dataclasses.replace(
-            DEFAULT_SCORING, foreign_min_score=threshold
+            DEFAULT_SCORING, foreign_min_score=threshold, unread_min_score=threshold
         )
         cells = []
         for (group, span), questions in sorted(groups.items()):
             right, wrong, none = outcomes(assistant, questions)
             cells.append(f"{right:.3f} / {wrong:.3f} / {none:.3f}")
             if span.endswith(str(CHOOSING_SETS)):
-                share = wrong / max(right + wrong, 1e-9)
-                english, other = wrong_share.get(threshold, (0.0, 0.0))
-                wrong_share[threshold] = (share, other) if group == "English" else (english, share)
+                shares.setdefault(threshold, {})[group] = wrong / max(right + wrong, 1e-9)
         print(f"{threshold:.2f} | " + " | ".join(cells))
-    chosen = next((t for t in THRESHOLDS if wrong_share[t][1] <= wrong_share[t][0]), None)
-    print(
-        "rule (the lowest threshold whose answers in other languages are wrong no more often "
-        f"than English ones): {chosen}"
-    )
-    print(f"shipped: {DEFAULT_SCORING.foreign_min_score}")
+    for group, name, shipped in (
+        ("other", "in other languages", DEFAULT_SCORING.foreign_min_score),
+        ("unread", "in scripts the model cannot read", DEFAULT_SCORING.unread_min_score),
+    ):
+        chosen = next((t for t in THRESHOLDS if shares[t][group] <= shares[t]["English"]), None)
+        print(
+            f"rule (the lowest threshold whose answers {name} are wrong no more often than "
+            f"English ones): {chosen}; shipped: {shipped}"
+        )
     assistant.retriever.scoring = DEFAULT_SCORING
-    dev = load_eval_set(REPO / "eval" / "dev" / "foreign_dev.yaml")
-    right, wrong, none = outcomes(assistant, [(q.text, list(q.expected)) for q in dev.in_scope])
-    print(
-        f"development set ({len(dev.in_scope)} in scope): right {right:.3f}, "
-        f"wrong {wrong:.3f}, none {none:.3f}"
-    )
+    for name in ("foreign_dev", "scripts_dev"):
+        dev = load_eval_set(REPO / "eval" / "dev" / f"{name}.yaml")
+        in_scope = [(q.text, list(q.expected)) for q in dev.in_scope]
+        right, wrong, none = outcomes(assistant, in_scope)
+        answered = sum(r.status == "answered" for r in assistant.replies(list(dev.out_of_scope)))
+        print(
+            f"development set {name} ({len(in_scope)} in scope): right {right:.3f}, "
+            f"wrong {wrong:.3f}, none {none:.3f}; out of scope answered "
+            f"{answered} of {len(dev.out_of_scope)}"
+        )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 
 An alternate within `--min` cosine of a message in eval/ lets the set measure memory, not
 retrieval (README "The FAQ file"). Prints how many alternates are that close at 0.85, 0.88 and
-0.90, then each pair at or above `--min`, closest first. Changes nothing.
+0.90, then each pair at or above `--min`, closest first. A wording in a script the model cannot
+read (Chinese, Arabic...) is compared by its character trigrams instead: its cosines mean
+little. Changes nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+import numpy as np  # noqa: E402
+
 from therapy_faq.encoder import default_encoder  # noqa: E402
-from therapy_faq.evaluation import TOO_CLOSE, load_eval_set  # noqa: E402
+from therapy_faq.evaluation import (  # noqa: E402
+    TOO_CLOSE,
+    TOO_SIMILAR,
+    load_eval_set,
+    similar,
+    trigrams,
+)
 from therapy_faq.faq import load_faq  # noqa: E402
+from therapy_faq.safety import unread_script  # noqa: E402
 
 
 def main() -> None:
@@ -43,13 +54,31 @@ def main() -> None:
     similarity = encoder.encode([text for _, text in alternates]) @ encoder.encode(texts).T
     nearest = similarity.argmax(axis=1)
     best = similarity.max(axis=1)
+    unread = np.array([unread_script(text) for _, text in alternates])
+    best[unread] = 0.0  # compared by their letters below
     for floor in (0.85, TOO_CLOSE, 0.90):
-        print(f"{int((best >= floor).sum())} of {len(alternates)} alternates within {floor} cosine")
+        print(
+            f"{int((best >= floor).sum())} of {len(alternates)} alternates within {floor} "
+            "cosine (in scripts the model reads)"
+        )
     for row in best.argsort()[::-1]:
         if best[row] < args.min:
             break
         entry_id, text = alternates[row]
         print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ {texts[nearest[row]]!r}")
+    others = [(t, trigrams(t)) for t in texts if unread_script(t)]
+    close = [
+        (entry_id, text, [t for t, grams in others if similar(text, [grams])])
+        for (entry_id, text), flag in zip(alternates, unread, strict=True)
+        if flag
+    ]
+    close = [c for c in close if c[2]]
+    print(
+        f"{len(close)} of {int(unread.sum())} wordings in scripts the model cannot read share "
+        f"{TOO_SIMILAR} of their character trigrams with an evaluation message"
+    )
+    for entry_id, text, near in close:
+        print(f"  {entry_id}: {text!r} ~ {near[0]!r}")
 
 
 if __name__ == "__main__":

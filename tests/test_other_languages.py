@@ -13,6 +13,7 @@ from therapy_faq.errors import FaqError
 from therapy_faq.faq import load_faq
 from therapy_faq.index import BM25_FOREIGN_DIR, FOREIGN, load_index
 from therapy_faq.language import ENGLISH, detected_language
+from therapy_faq.lexical import Bm25Scorer, build_bm25, character_pairs
 from therapy_faq.retrieval import DEFAULT_SCORING
 from therapy_faq.service import Paths, build, open_assistant
 
@@ -145,6 +146,32 @@ def test_a_question_in_another_language_needs_a_higher_score_to_be_answered() ->
     assert scoring.accepts(scoring.foreign_min_score, None, foreign=True)
 
 
+def test_one_in_a_script_the_model_cannot_read_needs_a_higher_score_still() -> None:
+    scoring = DEFAULT_SCORING
+    assert scoring.unread_min_score > scoring.foreign_min_score
+    between = (scoring.foreign_min_score + scoring.unread_min_score) / 2
+    assert scoring.accepts(between, None, foreign=True)
+    assert not scoring.accepts(between, None, foreign=True, unread=True)
+    assert scoring.accepts(scoring.unread_min_score, None, foreign=True, unread=True)
+    # Only a question read as foreign: an unread script alone changes nothing.
+    assert scoring.accepts(scoring.min_score, None, unread=True)
+
+
+def test_chinese_and_japanese_are_read_in_pairs_of_characters() -> None:
+    assert character_pairs("咨询师会哭吗") == " 咨询 询师 师会 会哭 哭吗 "
+    assert character_pairs("ok 泣") == "ok  泣 "
+    assert character_pairs("Is it OK?") == "Is it OK?"
+
+
+def test_a_chinese_question_shares_words_with_the_wording_it_paraphrases(
+    tmp_path: Path,
+) -> None:
+    """Without the pairs a sentence with no spaces is one word, shared with no wording."""
+    build_bm25(["在咨询时哭是正常的吗", "可以拥抱我的咨询师吗"], tmp_path, english=False)
+    scores = Bm25Scorer(tmp_path).scores("我在咨询的时候一直哭，正常吗？")
+    assert scores[0] > scores[1] > 0  # "咨询" is in both; "正常" only in the first
+
+
 def test_a_foreign_question_is_not_spell_corrected_into_english(tmp_path: Path) -> None:
     paths = _paths(tmp_path, "faq", WITH_OTHER_LANGUAGES)
     build(paths, StubEncoder())
@@ -204,6 +231,33 @@ def test_a_less_sure_one_is_refused_with_the_entry_offered(
     reply = real_assistant.reply(question)
     assert reply.status == "no_match"
     assert reply.suggestion is not None and reply.suggestion.entry.id == entry_id
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("做心理咨询的时候哭是不是很丢人？", "crying-in-session"),
+        ("kya therapist ko hug karna theek hai?", "asking-for-a-hug"),
+    ],
+)
+def test_questions_in_other_scripts_find_their_entry(
+    real_assistant, question: str, entry_id: str
+) -> None:
+    """Chinese is nothing but unknown word pieces to the model: the wordings in Chinese and
+    their pairs of characters find the entry, answered or offered as "did you mean"."""
+    reply = real_assistant.reply(question)
+    best = reply.answer or reply.suggestion
+    assert best is not None and best.entry.id == entry_id
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["附近哪里有好吃的火锅店？", "Какая завтра погода в Москве?"])
+def test_questions_in_other_scripts_the_faq_does_not_answer_are_refused(
+    real_assistant, question: str
+) -> None:
+    reply = real_assistant.reply(question)
+    assert reply.status == "no_match" and reply.suggestion is None
 
 
 @pytest.mark.model

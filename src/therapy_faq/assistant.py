@@ -14,7 +14,13 @@ from therapy_faq.errors import IndexUnavailableError
 from therapy_faq.faq import Faq
 from therapy_faq.language import ENGLISH, detected_language
 from therapy_faq.retrieval import Match, Retriever, clean_query
-from therapy_faq.safety import Assessment, CrisisScreen, is_medication_question, sentences
+from therapy_faq.safety import (
+    Assessment,
+    CrisisScreen,
+    is_medication_question,
+    sentences,
+    unread_script,
+)
 from therapy_faq.settings import DEFAULT_TOP_K
 
 Status = Literal["answered", "no_match", "crisis"]
@@ -123,6 +129,7 @@ class _Lookup(NamedTuple):
     text: str
     vector: np.ndarray
     foreign: bool = False
+    unread: bool = False  # foreign, in a script the model cannot read
 
 
 class Assistant:
@@ -203,7 +210,8 @@ class Assistant:
                 foreign = foreign and self.retriever.reads_foreign(corrected, language)
                 lookup = lookup if foreign else _Lookup(read, corrected)
                 row += 1
-            lookups.append(lookup._replace(foreign=foreign))
+            unread = foreign and unread_script(message.text)
+            lookups.append(lookup._replace(foreign=foreign, unread=unread))
         verdicts = self.screen.assess_many(
             [(m.text, m.clauses) for m in messages], np.concatenate(screened)
         )
@@ -234,7 +242,9 @@ class Assistant:
                 pointer=topic.pointer,
             )
         runner_up = matches[1].score if len(matches) > 1 else None
-        answered = bool(matches) and scoring.accepts(matches[0].score, runner_up, lookup.foreign)
+        answered = bool(matches) and scoring.accepts(
+            matches[0].score, runner_up, lookup.foreign, lookup.unread
+        )
         if not answered and verdict.level == "none" and is_medication_question(text):
             return replace(
                 reply,

@@ -37,10 +37,26 @@ from therapy_faq.errors import FaqError, UsageError
 from therapy_faq.fields import Slug, Text, validation_problems
 from therapy_faq.files import read_text
 from therapy_faq.retrieval import clean_query
+from therapy_faq.safety import normalise
 from therapy_faq.terminal import listing
 
 RANK_DEPTH = 10
 TOO_CLOSE = 0.88  # cosine: a training text closer than this to an evaluation text paraphrases it
+# In scripts the model cannot read its cosines mean little (every Chinese text is one vector of
+# unknown word pieces), so there a text paraphrases another when they share this much of their
+# character trigrams (Jaccard similarity).
+TOO_SIMILAR = 0.5
+
+
+def trigrams(text: str) -> set[str]:
+    norm = normalise(text)
+    return {norm[i : i + 3] for i in range(len(norm) - 2)}
+
+
+def similar(text: str, others: Sequence[set[str]]) -> bool:
+    """Whether `text` shares at least TOO_SIMILAR of its character trigrams with one of them."""
+    mine = trigrams(text)
+    return any(len(mine & o) >= TOO_SIMILAR * len(mine | o) for o in others if o)
 
 
 class Labelled(BaseModel):

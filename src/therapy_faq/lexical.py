@@ -7,6 +7,9 @@ edit away (two for long words), so "therpist" and "sesson" still count (`Bm25Sco
 rapidfuzz's optimal string alignment distance: a swap is one edit).
 A second index, of the wordings in other languages, is built without stemming or stop words and
 with accents folded ("psicóloga" = "psicologa"), for questions written in those languages.
+Chinese and Japanese put no spaces between words, so there each pair of neighbouring characters
+counts as a word ("咨询师" -> "咨询 询师"): a question then shares words with the wordings it
+paraphrases.
 Questions are scored straight from those files: importing bm25s pulls in scipy, which would
 cost a one-shot `ask` a third of a second. The tokeniser settings are saved beside the index,
 and a test checks tokens and scores against bm25s itself.
@@ -49,6 +52,21 @@ def fold_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Han ideographs, kana and their half-width forms: scripts written without spaces.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+")
+
+
+def character_pairs(text: str) -> str:
+    """`text` with each run of Chinese or Japanese characters written as its overlapping pairs,
+    spaced, so that a tokeniser that splits on spaces reads them as words."""
+
+    def pairs(run: re.Match[str]) -> str:
+        chars = run.group()
+        return " " + " ".join(chars[i : i + 2] for i in range(max(len(chars) - 1, 1))) + " "
+
+    return _UNSPACED.sub(pairs, text)
+
+
 def build_bm25(documents: Sequence[str], folder: Path, english: bool = True) -> None:
     """One document per FAQ entry; bm25s writes JSON and NumPy files (no pickle). Not
     `english`: no stop words, no stemming, accents folded (wordings in many languages)."""
@@ -56,7 +74,7 @@ def build_bm25(documents: Sequence[str], folder: Path, english: bool = True) -> 
     from bm25s.stopwords import STOPWORDS_EN
 
     stopwords = sorted(STOPWORDS_EN) if english else []
-    texts = list(documents) if english else [fold_accents(d) for d in documents]
+    texts = list(documents) if english else [character_pairs(fold_accents(d)) for d in documents]
     tokens = bm25s.tokenize(
         texts,
         stopwords="en" if english else [],
@@ -74,6 +92,7 @@ def build_bm25(documents: Sequence[str], folder: Path, english: bool = True) -> 
         "stopwords": stopwords,
         "stemmer": STEMMER_LANGUAGE if english else None,
         "fold_accents": not english,
+        "character_pairs": not english,
     }
     (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
 
@@ -88,6 +107,7 @@ class Bm25Scorer:
         self._stopwords = frozenset(settings["stopwords"])
         self._stemmer = _stemmer(settings["stemmer"]) if settings["stemmer"] else None
         self._fold = bool(settings.get("fold_accents", False))
+        self._pairs = bool(settings.get("character_pairs", False))
         self.vocabulary: dict[str, int] = json.loads(
             (folder / "vocab.index.json").read_text(encoding="utf-8")
         )
@@ -100,6 +120,8 @@ class Bm25Scorer:
     def tokenize(self, text: str) -> list[str]:
         """As bm25s.tokenize does: lower case, split, drop stop words, stem."""
         text = fold_accents(text) if self._fold else text.lower()
+        if self._pairs:
+            text = character_pairs(text)
         words = [w for w in self._split(text) if w not in self._stopwords]
         return list(self._stemmer.stemWords(words)) if self._stemmer else words
 

@@ -66,6 +66,11 @@ class Scoring:
     # to such questions in evaluation sets 1 to 16 is wrong than of the answers to their English
     # questions; checked on sets 17 to 20 (README "Questions in other languages").
     foreign_min_score: float = 0.44
+    # ...and one in a script the model cannot read, or reads only letter by letter (Chinese,
+    # Japanese, Korean, Cyrillic, Arabic, Devanagari...), from a higher one still, chosen by the
+    # same rule on the same sets: at 0.49 a wrong answer in 9 (English: 1 in 11); at 0.50 none
+    # (`python scripts/calibrate_foreign.py`).
+    unread_min_score: float = 0.5
 
     def combine(self, signals: Signals) -> np.ndarray:
         """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
@@ -87,8 +92,15 @@ class Scoring:
             weights += self.classifier_weight
         return total / weights
 
-    def accepts(self, best: float, runner_up: float | None, foreign: bool = False) -> bool:
-        if best < (self.foreign_min_score if foreign else self.min_score):
+    def accepts(
+        self, best: float, runner_up: float | None, foreign: bool = False, unread: bool = False
+    ) -> bool:
+        """Whether the best entry is the answer; `foreign`: the question is read as another
+        language's, `unread`: and is written in a script the model cannot read."""
+        floor = self.min_score
+        if foreign:
+            floor = self.unread_min_score if unread else self.foreign_min_score
+        if best < floor:
             return False
         return best >= self.sure_score or runner_up is None or best - runner_up >= self.min_margin
 
