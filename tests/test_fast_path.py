@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from functools import cache
 
 import numpy as np
 import pytest
@@ -29,15 +30,20 @@ def eval_questions() -> list[str]:
     return [clean_query(t) for t in texts]
 
 
+@cache
+def reference_vectors(texts: tuple[str, ...]) -> np.ndarray:
+    """Computed once for both tests below: torch takes half a minute over the FAQ's texts."""
+    return SentenceTransformerEncoder().encode(list(texts))
+
+
 @pytest.mark.parametrize("prepack", [True, False], ids=["session", "one-question"])
 def test_onnx_vectors_match_sentence_transformers(real_assistant, prepack: bool) -> None:
     """Both ways of making the session: for many questions, and started fast for one."""
     onnx = query_encoder(real_assistant.retriever.index, prepack=prepack)
     assert isinstance(onnx, OnnxEncoder)
-    reference = SentenceTransformerEncoder()
     faq_texts, _, _ = index_rows(real_assistant.faq)
     texts = faq_texts + eval_questions() + ["word " * 400]  # and one past the 256-token cut
-    a, b = onnx.encode(texts), reference.encode(texts)
+    a, b = onnx.encode(texts), reference_vectors(tuple(texts))
     cosines = np.sum(a * b, axis=1)
     assert cosines.min() >= 0.999, texts[int(np.argmin(cosines))]
 
