@@ -52,7 +52,11 @@ def labelled_questions() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
         first = int(number.group(1) or 1)
         if first > LAST_CHECKING_SET:
             continue
-        span = f"sets 1-{CHOOSING_SETS}" if first <= CHOOSING_SETS else f"sets {CHOOSING_SETS + 1}-"
+        span = (
+            f"sets 1-{CHOOSING_SETS}"
+            if first <= CHOOSING_SETS
+            else f"sets {CHOOSING_SETS + 1}-{LAST_CHECKING_SET}"
+        )
         for item in load_eval_set(path).ordinary:
             if not item.expected:
                 continue
@@ -108,7 +112,7 @@ def main() -> None:
         for (group, span), questions in sorted(groups.items()):
             right, wrong, none = outcomes(assistant, questions)
             cells.append(f"{right:.3f} / {wrong:.3f} / {none:.3f}")
-            if span.endswith(str(CHOOSING_SETS)):
+            if span == f"sets 1-{CHOOSING_SETS}":
                 shares.setdefault(threshold, {})[group] = wrong / max(right + wrong, 1e-9)
         print(f"{threshold:.2f} | " + " | ".join(cells))
     for group, name, shipped in (
