@@ -53,23 +53,37 @@ def _session_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-def share_session_caches(cache: Path, screens: Path, models: Path) -> None:
-    """Make `cache` (an XDG_CACHE_HOME) use the session's trained screens and exported model."""
+@pytest.fixture(scope="session")
+def _session_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The vectors builds cache, shared by the session's tests: after the first build of the
+    shipped FAQ, the others (most in subprocesses) embed nothing again."""
+    return tmp_path_factory.mktemp("vectors")
+
+
+def share_session_caches(cache: Path, screens: Path, models: Path, vectors: Path) -> None:
+    """Make `cache` (an XDG_CACHE_HOME) use the session's trained screens, exported model and
+    cached vectors."""
     (cache / "therapy-faq").mkdir(parents=True, exist_ok=True)
     (cache / "therapy-faq" / "screens").symlink_to(screens, target_is_directory=True)
     (cache / "therapy-faq" / "models").symlink_to(models, target_is_directory=True)
+    (cache / "therapy-faq" / "vectors").symlink_to(vectors, target_is_directory=True)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_screens: Path, _session_models: Path
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    _session_screens: Path,
+    _session_models: Path,
+    _session_vectors: Path,
 ) -> None:
     """No test reads the user's environment or writes to the user's cache; each test has a
-    cache of its own, whose trained screens and exported model are the session's."""
+    cache of its own, whose trained screens, exported model and cached vectors are the
+    session's."""
     monkeypatch.delenv(FAQ_ENV, raising=False)
     monkeypatch.delenv(INDEX_ENV, raising=False)
     cache = tmp_path / "cache"
-    share_session_caches(cache, _session_screens, _session_models)
+    share_session_caches(cache, _session_screens, _session_models, _session_vectors)
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
 
 
@@ -84,6 +98,7 @@ def real_paths(
     shipped_faq: Path,
     _session_screens: Path,
     _session_models: Path,
+    _session_vectors: Path,
 ) -> Paths:
     """The shipped FAQ built with the real model and real FAISS, once for the session. Its
     screen is trained into the session's screens, where the subprocess builds of later tests
@@ -92,7 +107,7 @@ def real_paths(
     from therapy_faq.service import build
 
     cache = tmp_path_factory.mktemp("real-cache")
-    share_session_caches(cache, _session_screens, _session_models)
+    share_session_caches(cache, _session_screens, _session_models, _session_vectors)
     paths = Paths(faq=shipped_faq, index=tmp_path_factory.mktemp("real") / "index")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(cache))

@@ -117,8 +117,10 @@ def test_build_killed_part_way_leaves_the_previous_index(tmp_path: Path, real_pa
     before = (index / "manifest.json").read_text(encoding="utf-8")
     faq.write_text(faq.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     env = subprocess_env()
+    # --no-cache: with the session's vectors cached, the build might end before the kill
+    command = ["build", "--no-cache", "--faq", str(faq), "--index", str(index)]
     build = subprocess.Popen(
-        [sys.executable, "-m", "therapy_faq", "build", "--faq", str(faq), "--index", str(index)],
+        [sys.executable, "-m", "therapy_faq", *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

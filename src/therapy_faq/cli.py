@@ -658,15 +658,26 @@ def _curation(path: Path, entries: Faq, strict: bool, documents: Path) -> None:
 def build(
     faq: FaqOption = None,
     index: IndexOption = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Embed every text again instead of reusing the vectors that earlier builds "
+            "cached for unchanged texts.",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Validate the FAQ, embed it and write the index (atomically)."""
+    """Validate the FAQ, embed it and write the index (atomically). Texts an earlier build
+    embedded keep their cached vectors, so a rebuild after an edit embeds only what changed."""
     from therapy_faq.service import build as build_index
 
     with friendly_errors(debug):
         paths = _paths(faq, index)
         with BuildProgress("Building the index") as progress:
-            manifest = build_index(paths, progress=progress, notify=_notify)
+            manifest = build_index(
+                paths, progress=progress, notify=_notify, reuse_vectors=not no_cache
+            )
         out().print(
             _line(
                 f"Built {paths.index}: {manifest.entry_count} entries, "

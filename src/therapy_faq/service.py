@@ -46,6 +46,7 @@ from therapy_faq.safety import CrisisScreen
 from therapy_faq.settings import crisis_examples_path, crisis_resources_path, topics_path
 from therapy_faq.terminal import printable
 from therapy_faq.topics import load_topics, topic_rows, topics_sha256
+from therapy_faq.vector_cache import CachingEncoder, caching
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -64,12 +65,15 @@ def build(
     faq_file: FaqFile | None = None,
     unless_current: bool = False,
     notify: Notify | None = None,
+    reuse_vectors: bool = True,
 ) -> Manifest:
     """Validate the FAQ, check the model's fingerprints, train the crisis screen unless it is
     cached for these examples and this model, embed the FAQ and write the index.
 
     `unless_current` keeps an index that became current while this build waited for another
-    one (an implicit build; `therapy-faq build` always rebuilds)."""
+    one (an implicit build; `therapy-faq build` always rebuilds). `reuse_vectors`: texts
+    embedded by an earlier build take their vectors from the cache (`vector_cache.py`); without
+    it every text is embedded again (and the cache refreshed)."""
     import os
 
     from therapy_faq.screen_training import (
@@ -88,6 +92,7 @@ def build(
             f"cannot write the exported model to {printable(exc.filename or '')} "
             f"({exc.strerror}); set XDG_CACHE_HOME to a writable folder"
         ) from None
+    encoder = caching(encoder, reuse=reuse_vectors)
     examples_path = crisis_examples_path()
     examples_sha256 = file_sha256(examples_path)
     fingerprint = encoder.fingerprint()
@@ -131,7 +136,7 @@ def build(
             f"({exc.strerror}); set XDG_CACHE_HOME to a writable folder"
         ) from None
     try:
-        return build_index(
+        manifest = build_index(
             faq,
             paths.faq,
             faq_hash,
@@ -152,6 +157,9 @@ def build(
             f"cannot write the index to {printable(where)} ({exc.strerror}); free some space "
             "or choose a writable folder with --index or THERAPY_FAQ_INDEX"
         ) from None
+    if isinstance(encoder, CachingEncoder):
+        encoder.cache.save()
+    return manifest
 
 
 class BuildNeeded(Exception):
