@@ -205,6 +205,7 @@ def test_the_detector_answers_only_when_it_is_sure(text: str, expected: str | No
             "missing-a-session-consequences",
         ),
         ("Mi terapeuta se queda callado cuando no hablo, ¿por qué?", "silence-in-therapy"),
+        ("Je suis tombée amoureuse de mon psy, c'est normal ?", "falling-in-love-with-therapist"),
     ],
 )
 def test_real_questions_in_other_languages_find_their_entry(
@@ -217,20 +218,20 @@ def test_real_questions_in_other_languages_find_their_entry(
 
 @pytest.mark.model
 @pytest.mark.parametrize(
-    ("question", "entry_id"),
+    "question",
     [
-        ("Kann ich meine Therapeutin am Ende der Stunde umarmen?", "hugging-your-therapist"),
-        ("Je suis tombée amoureuse de mon psy, c'est normal ?", "falling-in-love-with-therapist"),
+        "Kann ich meine Therapeutin am Ende der Stunde umarmen?",
+        "Czy mogę przytulić moją terapeutkę na pożegnanie?",
     ],
 )
-def test_a_less_sure_one_is_refused_with_the_entry_offered(
-    real_assistant, question: str, entry_id: str
-) -> None:
+def test_a_less_sure_one_is_refused_with_the_entry_offered(real_assistant, question: str) -> None:
     """Below `foreign_min_score` a question in another language is not answered; its best
-    entry is offered as "did you mean" instead."""
+    entry, one of the three on hugs, is offered as "did you mean" instead."""
     reply = real_assistant.reply(question)
     assert reply.status == "no_match"
-    assert reply.suggestion is not None and reply.suggestion.entry.id == entry_id
+    assert reply.suggestion is not None
+    hugs = {"hugging-your-therapist", "wanting-to-hug-your-therapist", "asking-for-a-hug"}
+    assert reply.suggestion.entry.id in hugs
 
 
 @pytest.mark.model
