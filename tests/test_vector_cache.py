@@ -3,6 +3,7 @@ and never holding a user's question."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -27,6 +28,7 @@ from therapy_faq.vector_cache import (
 
 from .stub_encoder import StubEncoder
 
+ANCHOR = "    alternates:\n"  # the first entry's list of alternates, in data/faq.yaml
 TEXTS = ["Can I cry in therapy?", "Is it okay to hug my therapist?", "What if I lie?"]
 
 
@@ -95,6 +97,26 @@ def test_progress_counts_cached_and_embedded_texts(tmp_path: Path) -> None:
     assert sum(counts) == len(TEXTS) and counts[0] == 2
 
 
+class Shifted(Recording):
+    """Other vectors for the same texts, as another model would give."""
+
+    def encode(self, texts, progress=None):
+        return np.roll(super().encode(texts, progress), 1, axis=1)
+
+
+def write_named(folder: Path, array: np.ndarray) -> Path:
+    """`array` saved as a cache file named by its own hash, as `save` names them."""
+    import hashlib
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    data = buffer.getvalue()
+    path = folder / f"vectors-{hashlib.sha256(data).hexdigest()}.npy"
+    path.write_bytes(data)
+    return path
+
+
 @pytest.mark.parametrize("damage", ["byte", "truncated", "renamed"])
 def test_a_damaged_file_is_ignored_and_replaced(tmp_path: Path, damage: str) -> None:
     first, _ = cached(tmp_path)
@@ -107,9 +129,10 @@ def test_a_damaged_file_is_ignored_and_replaced(tmp_path: Path, damage: str) -> 
         file.write_bytes(bytes(data))
     elif damage == "truncated":
         file.write_bytes(bytes(data[: len(data) // 2]))
-    else:  # another valid file under this one's name
-        other, _ = cached(tmp_path / "other")
-        other.encode(["Something else entirely"])
+    else:  # a valid file of the same texts' other vectors, under this one's name
+        inner = Shifted()
+        other = CachingEncoder(inner, VectorCache(tmp_path / "other", inner.dimension))
+        assert not np.allclose(other.encode(TEXTS), vectors)
         other.cache.save()
         shutil.copyfile(stored_files(tmp_path / "other")[0], file)
     second, inner = cached(tmp_path)
@@ -119,6 +142,66 @@ def test_a_damaged_file_is_ignored_and_replaced(tmp_path: Path, damage: str) -> 
     third, inner = cached(tmp_path)
     np.testing.assert_array_equal(third.encode(TEXTS), vectors)
     assert inner.seen == [] and len(stored_files(tmp_path)) == 1
+
+
+def test_a_forged_file_gives_no_vector_that_is_not_a_unit_vector(tmp_path: Path) -> None:
+    """A file altered and renamed to its new hash passes the check of the name: rows that are
+    not finite unit vectors are still dropped, and their texts embedded again."""
+    cache = VectorCache(tmp_path, 64)
+    array = np.zeros(3, dtype=cache.dtype)
+    for row, text in enumerate(TEXTS):
+        array[row]["key"] = np.frombuffer(text_key(text), dtype=np.uint8)
+    array["vector"][0] = np.nan
+    array["vector"][1] = 5.0  # finite, far from unit length
+    array["vector"][2, 0] = 1.0  # a unit vector: kept
+    write_named(tmp_path, array)
+    encoder, inner = cached(tmp_path)
+    vectors = encoder.encode(TEXTS)
+    assert inner.seen == TEXTS[:2]
+    assert np.isfinite(vectors).all()
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+
+
+def test_a_header_that_claims_a_huge_array_is_skipped(tmp_path: Path) -> None:
+    """A few hundred bytes whose header claims a billion rows: never allocated."""
+    import hashlib
+
+    cache = VectorCache(tmp_path, 64)
+    header = {"descr": cache.dtype.descr, "fortran_order": False, "shape": (10**9,)}
+    stream = tmp_path / "header"
+    with stream.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+    data = stream.read_bytes()
+    (tmp_path / f"vectors-{hashlib.sha256(data).hexdigest()}.npy").write_bytes(data)
+    encoder, inner = cached(tmp_path)
+    assert encoder.encode(TEXTS).shape == (3, 64) and inner.seen == TEXTS
+    assert encoder.cache.save()
+
+
+def test_a_half_written_file_of_a_killed_build_is_removed(tmp_path: Path) -> None:
+    leftover = tmp_path / ".vectors-abc123.tmp"
+    leftover.write_bytes(b"half")
+    encoder, _ = cached(tmp_path)
+    encoder.encode(TEXTS)
+    assert encoder.cache.save()
+    assert not leftover.exists() and len(stored_files(tmp_path)) == 1
+
+
+def test_a_full_disk_leaves_the_cache_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    first, _ = cached(tmp_path)
+    first.encode(TEXTS[:1])
+    first.cache.save()
+    before = stored_files(tmp_path)
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(vector_cache.os, "replace", full)
+    second, _ = cached(tmp_path)
+    second.encode(TEXTS)
+    assert not second.cache.save()
+    assert stored_files(tmp_path) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_another_encoders_file_is_not_read(tmp_path: Path) -> None:
@@ -225,9 +308,7 @@ def test_a_rebuild_after_an_edit_embeds_only_the_new_wording(
     faq = tmp_path / "faq.yaml"
     text = real_paths.faq.read_text(encoding="utf-8")
     new = "Would my counsellor mind a quick goodbye hug before my holiday?"
-    anchor = "    alternates:\n"
-    assert anchor in text
-    faq.write_text(text.replace(anchor, f"{anchor}      - {new}\n", 1), encoding="utf-8")
+    faq.write_text(text.replace(ANCHOR, f"{ANCHOR}      - {new}\n", 1), encoding="utf-8")
     seen: list[str] = []
     original = OnnxEncoder.encode
 
@@ -250,16 +331,61 @@ def test_a_rebuild_after_an_edit_embeds_only_the_new_wording(
 
 
 @pytest.mark.model
-def test_a_users_question_is_never_cached(tmp_path: Path) -> None:
-    """A build through `ask` (no index yet) caches the FAQ's texts; the question is not among
-    them, nor is it written anywhere in the cache."""
+def test_a_users_question_is_never_cached(tmp_path: Path, monkeypatch) -> None:
+    """A build through `ask` (no index yet) caches the FAQ's texts; the question never goes
+    through the cache, and no file of the cache holds it."""
     question = "is it ok to hug my therapist zanzibar-quokka"
-    index = tmp_path / "index"
-    asked = CliRunner().invoke(app, ["ask", question, "--index", str(index)])
+    cached_texts: list[str] = []
+    original = CachingEncoder.encode
+
+    def spy(self, texts, progress=None):
+        cached_texts.extend(texts)
+        return original(self, texts, progress)
+
+    monkeypatch.setattr(CachingEncoder, "encode", spy)
+    asked = CliRunner().invoke(app, ["ask", question, "--index", str(tmp_path / "index")])
     assert asked.exit_code == 0, asked.output
-    folder = vectors_cache() / str(cache_key(build_encoder()))
-    assert stored_files(folder.resolve())
-    assert text_key(question) not in stored_keys(folder.resolve())
-    for path in Path(os.environ["XDG_CACHE_HOME"]).resolve().rglob("*"):
-        if path.is_file():
-            assert b"zanzibar-quokka" not in path.read_bytes()
+    assert cached_texts and question not in cached_texts  # the build went through it
+    folder = (vectors_cache() / str(cache_key(build_encoder()))).resolve()
+    assert stored_files(folder)
+    assert text_key(question) not in stored_keys(folder)
+    cache = Path(os.environ["XDG_CACHE_HOME"])
+    for root, _, files in os.walk(cache, followlinks=True):  # the session's folders are links
+        for name in files:
+            assert b"zanzibar-quokka" not in (Path(root) / name).read_bytes()
+
+
+def test_the_key_follows_the_weights_and_the_export() -> None:
+    """Vectors of one export are never read for another: the key changes with the weights'
+    fingerprint and with the exported file's hash; the reference encoder (sentence-transformers,
+    which differs from the export in the last digits) has none."""
+    from therapy_faq.encoder import SentenceTransformerEncoder
+    from therapy_faq.query_model import SharedModel
+
+    def onnx(fingerprint: str, export: str) -> OnnxEncoder:
+        shared = SharedModel(Path("model.onnx"), export, 1, 1)
+        return OnnxEncoder(Path("model.onnx"), shared=shared, fingerprint=fingerprint)
+
+    keys = {cache_key(onnx(f, e)) for f in ("a" * 64, "b" * 64) for e in ("c" * 64, "d" * 64)}
+    assert len(keys) == 4 and None not in keys
+    assert cache_key(onnx("a" * 64, "c" * 64)) == cache_key(onnx("a" * 64, "c" * 64))
+    assert cache_key(OnnxEncoder(Path("model.onnx"), fingerprint="a" * 64)) is None
+    assert cache_key(SentenceTransformerEncoder(Path("model"))) is None
+
+
+@pytest.mark.model
+def test_a_build_whose_cache_cannot_be_saved_still_succeeds(
+    tmp_path: Path, real_paths, monkeypatch
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    text = real_paths.faq.read_text(encoding="utf-8")
+    new = "Is a goodbye hug with my counsellor fine when we finish for good?"
+    faq.write_text(text.replace(ANCHOR, f"{ANCHOR}      - {new}\n", 1), encoding="utf-8")
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(vector_cache.os, "replace", full)
+    paths = Paths(faq=faq, index=tmp_path / "index")
+    manifest = build(paths)
+    assert load_index(paths.index).manifest.vector_count == manifest.vector_count

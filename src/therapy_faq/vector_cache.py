@@ -37,6 +37,7 @@ CACHE_VERSION = 1
 # over, about 60 MB. The rows of the latest build come first; the oldest others go first.
 MAX_ROWS = 36_000
 FILE_PATTERN = re.compile(r"vectors-([0-9a-f]{64})\.npy")
+HEADER_ROOM = 4096  # a .npy header is a few hundred bytes
 
 
 def text_key(text: str) -> bytes:
@@ -122,59 +123,72 @@ class VectorCache:
                         break
                     rows.setdefault(key, vector)
                 self._write(list(rows.items())[:MAX_ROWS])
-        except OSError:
+        except (OSError, ValueError, MemoryError):
             return False
         self._added = 0
         return True
 
     def _read(self) -> dict[bytes, np.ndarray]:
         """The newest whole file's rows; nothing if there is none or it does not match its
-        name's hash (a damaged file is skipped, and replaced by the next save)."""
+        name's hash (a damaged file is skipped, and replaced by the next save). Rows that are
+        not unit vectors are dropped: the hash in the name catches damage, not a forgery."""
+        files = []
         try:
-            files = sorted(
-                (p for p in self.folder.iterdir() if FILE_PATTERN.fullmatch(p.name)),
-                key=lambda p: p.stat().st_mtime_ns,
-                reverse=True,
-            )
+            names = [p for p in self.folder.iterdir() if FILE_PATTERN.fullmatch(p.name)]
         except OSError:
             return {}
-        for path in files:
+        for path in names:
+            with contextlib.suppress(OSError):  # removed by a build saving meanwhile
+                files.append((path.stat().st_mtime_ns, path))
+        largest = HEADER_ROOM + MAX_ROWS * self.dtype.itemsize
+        for _, path in sorted(files, reverse=True):
             try:
+                if path.stat().st_size > largest:
+                    continue
                 data = read_regular(path)
-            except OSError:
-                continue
-            match = FILE_PATTERN.fullmatch(path.name)
-            if match is None or hashlib.sha256(data).hexdigest() != match.group(1):
-                continue
-            try:
+                match = FILE_PATTERN.fullmatch(path.name)
+                if match is None or hashlib.sha256(data).hexdigest() != match.group(1):
+                    continue
                 array = np.load(io.BytesIO(data), allow_pickle=False)
-            except (OSError, ValueError):
+            except (OSError, ValueError, MemoryError):  # MemoryError: a header's false shape
                 continue
             if array.dtype != self.dtype or array.ndim != 1:
                 continue
-            return {row["key"].tobytes(): row["vector"] for row in array}
+            vectors = array["vector"]
+            norms = np.linalg.norm(vectors, axis=1)
+            whole = np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1) < 1e-3)
+            return {
+                row["key"].tobytes(): row["vector"]
+                for row, ok in zip(array, whole, strict=True)
+                if ok
+            }
         return {}
 
     def _write(self, rows: list[tuple[bytes, np.ndarray]]) -> None:
+        """One file named by its hash, written beside and renamed into place; then the older
+        files, and any a killed build left half written, are removed."""
         array = np.empty(len(rows), dtype=self.dtype)
         if rows:
             keys = b"".join(key for key, _ in rows)
             array["key"] = np.frombuffer(keys, dtype=np.uint8).reshape(len(rows), 32)
             array["vector"] = np.stack([vector for _, vector in rows])
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        data = buffer.getbuffer()
+        final = self.folder / f"vectors-{hashlib.sha256(data).hexdigest()}.npy"
         handle, temporary = tempfile.mkstemp(prefix=".vectors-", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(handle, "wb") as stream:
-                np.save(stream, array, allow_pickle=False)
-            os.chmod(temporary, mode_for(self.folder / "new"))  # mkstemp's is 0600
-            digest = hashlib.sha256(Path(temporary).read_bytes()).hexdigest()
-            final = self.folder / f"vectors-{digest}.npy"
+                stream.write(data)
+            os.chmod(temporary, mode_for(final))  # mkstemp's is 0600
             os.replace(temporary, final)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
         for path in self.folder.iterdir():
-            if path != final and FILE_PATTERN.fullmatch(path.name):
+            stale = FILE_PATTERN.fullmatch(path.name) or path.name.startswith(".vectors-")
+            if path != final and stale:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
