@@ -291,3 +291,22 @@ def test_a_misspelt_english_question_close_to_a_foreign_wording_is_read_in_engli
     reply = real_assistant.reply(question)
     assert reply.status == "answered"
     assert reply.answer.entry.id == "what-happens-in-therapy"
+
+
+@pytest.mark.model
+def test_a_question_in_another_language_is_told_the_answers_are_in_english(
+    real_assistant,
+) -> None:
+    from rich.console import Console
+
+    from therapy_faq.render import reply_view
+
+    def shown(question: str) -> str:
+        console = Console(width=100, record=True, color_system=None)
+        console.print(reply_view(real_assistant.reply(question)))
+        return console.export_text()
+
+    note = "This FAQ's answers are in English."
+    spanish = shown("Mi terapeuta se queda callado cuando no hablo, ¿por qué?")
+    assert note in spanish and "silence" in spanish.lower()
+    assert note not in shown("Why is my therapist so quiet when I stop talking?")

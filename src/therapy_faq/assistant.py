@@ -56,6 +56,7 @@ class Reply:
     after_crisis: str | None = None  # in a chat after an urgent reply: that reply's category
     follow_up_of: str | None = None  # in a chat: the earlier question this one was read with
     suggestion: Match | None = None  # a refusal's near miss, offered as "did you mean"
+    foreign: bool = False  # read as a question in another language: the entries are English
 
     @property
     def crisis(self) -> CrisisResources | None:
@@ -224,7 +225,14 @@ class Assistant:
         """`verdict`: the screen's on the message; `lookup`: what is looked up in the FAQ."""
         query, text, _, truncated = message
         reply = Reply(
-            query, "crisis", None, [], self.resources, screen=verdict, truncated=truncated
+            query,
+            "crisis",
+            None,
+            [],
+            self.resources,
+            screen=verdict,
+            truncated=truncated,
+            foreign=lookup.foreign,
         )
         if verdict.level == "urgent":
             return reply

@@ -257,6 +257,8 @@ def reply_view(reply: Reply, numbered_hint: bool = False, faq: Faq | None = None
             parts.append(suggestions(reply.alternatives, f"The closest questions I know{hint}:"))
     if reply.truncated:
         parts.append(Text("(A long question: the answer was found from its first part.)", "dim"))
+    if reply.foreign and reply.after_crisis is None:
+        parts.append(Text("(This FAQ's answers are in English.)", "dim"))
     if resources is not None:
         if reply.screen.level == "concern":
             lead = resources.concern_line(reply.screen.layer == "unread")
