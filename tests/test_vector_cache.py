@@ -385,7 +385,7 @@ def test_a_build_whose_cache_cannot_be_saved_still_succeeds(
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(vector_cache.os, "replace", full)
+    monkeypatch.setattr(VectorCache, "_write", full)  # the cache's disk alone is full
     paths = Paths(faq=faq, index=tmp_path / "index")
     manifest = build(paths)
     assert load_index(paths.index).manifest.vector_count == manifest.vector_count
