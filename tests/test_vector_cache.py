@@ -196,7 +196,7 @@ def test_a_full_disk_leaves_the_cache_as_it_was(tmp_path: Path, monkeypatch) -> 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(vector_cache.os, "replace", full)
+    monkeypatch.setattr(os, "replace", full)
     second, _ = cached(tmp_path)
     second.encode(TEXTS)
     assert not second.cache.save()

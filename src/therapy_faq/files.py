@@ -44,6 +44,11 @@ def read_text(path: Path) -> str:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` (UTF-8) to a temporary file beside `path`, flush it to disk, rename it
     over `path`. A symlink keeps its link: the file it points at is replaced."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes | memoryview) -> None:
+    """`write_text_atomic` for bytes. The temporary file's name starts with `.NAME.`."""
     target = Path(os.path.realpath(path))
     if os.path.lexists(target) and not target.is_file():
         raise OutputError(
@@ -55,7 +60,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     )
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode_for(target))

@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from therapy_faq.encoder import MAX_TOKENS, OnnxEncoder, ProgressCallback
-from therapy_faq.errors import IndexUnavailableError
-from therapy_faq.files import mode_for, read_regular
+from therapy_faq.errors import IndexUnavailableError, OutputError
+from therapy_faq.files import read_regular, write_bytes_atomic
 
 if TYPE_CHECKING:
     from therapy_faq.encoder import Encoder
@@ -123,7 +121,7 @@ class VectorCache:
                         break
                     rows.setdefault(key, vector)
                 self._write(list(rows.items())[:MAX_ROWS])
-        except (OSError, ValueError, MemoryError):
+        except (OSError, OutputError, ValueError, MemoryError):
             return False
         self._added = 0
         return True
@@ -176,16 +174,7 @@ class VectorCache:
         np.save(buffer, array, allow_pickle=False)
         data = buffer.getbuffer()
         final = self.folder / f"vectors-{hashlib.sha256(data).hexdigest()}.npy"
-        handle, temporary = tempfile.mkstemp(prefix=".vectors-", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, mode_for(final))  # mkstemp's is 0600
-            os.replace(temporary, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_bytes_atomic(final, data)
         for path in self.folder.iterdir():
             stale = FILE_PATTERN.fullmatch(path.name) or path.name.startswith(".vectors-")
             if path != final and stale:
