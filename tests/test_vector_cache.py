@@ -44,6 +44,10 @@ class Recording(StubEncoder):
         return super().encode(texts, progress)
 
 
+def disk_full(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
 def cached(folder: Path, read: bool = True) -> tuple[CachingEncoder, Recording]:
     inner = Recording()
     return CachingEncoder(inner, VectorCache(folder, inner.dimension, read=read)), inner
@@ -193,10 +197,7 @@ def test_a_full_disk_leaves_the_cache_as_it_was(tmp_path: Path, monkeypatch) -> 
     first.cache.save()
     before = stored_files(tmp_path)
 
-    def full(*_args, **_kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", full)
+    monkeypatch.setattr(os, "replace", disk_full)
     second, _ = cached(tmp_path)
     second.encode(TEXTS)
     assert not second.cache.save()
@@ -382,10 +383,7 @@ def test_a_build_whose_cache_cannot_be_saved_still_succeeds(
     new = "Is a goodbye hug with my counsellor fine when we finish for good?"
     faq.write_text(text.replace(ANCHOR, f"{ANCHOR}      - {new}\n", 1), encoding="utf-8")
 
-    def full(*_args, **_kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(VectorCache, "_write", full)  # the cache's disk alone is full
+    monkeypatch.setattr(VectorCache, "_write", disk_full)  # the cache's disk alone is full
     paths = Paths(faq=faq, index=tmp_path / "index")
     manifest = build(paths)
     assert load_index(paths.index).manifest.vector_count == manifest.vector_count

@@ -3,8 +3,9 @@
 A rebuild after an FAQ edit embeds only the texts that changed; every other text's vector is
 read from the user cache (`~/.cache/therapy-faq/vectors/`), under a key of the encoder (the
 model's weights and its exported file) and each text's SHA-256. The store is one .npy file
-named by its own hash and replaced whole, so a damaged or altered file is noticed and ignored
-(its texts are embedded again), and two builds at once each leave a whole file.
+named by its own hash and replaced whole, so a damaged file is noticed and skipped (its texts
+are embedded again), and rows that are not finite unit vectors are never used; two builds at
+once save in turn, under a lock, the second keeping the first one's rows.
 
 Only the texts a build embeds pass through it (FAQ wordings, topic examples, the crisis
 screen's examples), never a user's question, and it keeps their hashes, not the texts.
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from therapy_faq.query_model import SharedModel
 
 CACHE_VERSION = 1
-# Rows kept: the shipped FAQ's texts (about 4,000) and the crisis examples (about 7,500) twice
-# over, about 60 MB. The rows of the latest build come first; the oldest others go first.
+# Rows kept: the shipped FAQ's texts and topics (about 5,000) and the crisis examples (about
+# 7,500) more than twice over, about 60 MB. The latest build's rows are kept first.
 MAX_ROWS = 36_000
 FILE_PATTERN = re.compile(r"vectors-([0-9a-f]{64})\.npy")
 HEADER_ROOM = 4096  # a .npy header is a few hundred bytes
