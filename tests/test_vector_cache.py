@@ -300,6 +300,19 @@ def test_build_help_offers_no_cache() -> None:
 # --- with the real model -----------------------------------------------------------------
 
 
+def texts_encoded_by(cls: type, monkeypatch) -> list[str]:
+    """Every text passed to `cls.encode` from now on, which still encodes them."""
+    seen: list[str] = []
+    original = cls.encode
+
+    def spy(self, texts, progress=None):
+        seen.extend(texts)
+        return original(self, texts, progress)
+
+    monkeypatch.setattr(cls, "encode", spy)
+    return seen
+
+
 @pytest.mark.model
 def test_a_rebuild_after_an_edit_embeds_only_the_new_wording(
     tmp_path: Path, real_paths, monkeypatch
@@ -310,18 +323,10 @@ def test_a_rebuild_after_an_edit_embeds_only_the_new_wording(
     text = real_paths.faq.read_text(encoding="utf-8")
     new = "Would my counsellor mind a quick goodbye hug before my holiday?"
     faq.write_text(text.replace(ANCHOR, f"{ANCHOR}      - {new}\n", 1), encoding="utf-8")
-    seen: list[str] = []
-    original = OnnxEncoder.encode
-
-    def spy(self, texts, progress=None):
-        seen.extend(texts)
-        return original(self, texts, progress)
-
-    monkeypatch.setattr(OnnxEncoder, "encode", spy)
+    seen = texts_encoded_by(OnnxEncoder, monkeypatch)
     paths = Paths(faq=faq, index=tmp_path / "index")
     build(paths)
     assert seen == [new]
-    monkeypatch.setattr(OnnxEncoder, "encode", original)
     loaded = load_index(paths.index)
     texts, _, _ = index_rows(read_faq(faq)[0])
     rows = np.random.default_rng(0).choice(len(texts), size=40, replace=False)
@@ -336,14 +341,7 @@ def test_a_users_question_is_never_cached(tmp_path: Path, monkeypatch) -> None:
     """A build through `ask` (no index yet) caches the FAQ's texts; the question never goes
     through the cache, and no file of the cache holds it."""
     question = "is it ok to hug my therapist zanzibar-quokka"
-    cached_texts: list[str] = []
-    original = CachingEncoder.encode
-
-    def spy(self, texts, progress=None):
-        cached_texts.extend(texts)
-        return original(self, texts, progress)
-
-    monkeypatch.setattr(CachingEncoder, "encode", spy)
+    cached_texts = texts_encoded_by(CachingEncoder, monkeypatch)
     asked = CliRunner().invoke(app, ["ask", question, "--index", str(tmp_path / "index")])
     assert asked.exit_code == 0, asked.output
     assert cached_texts and question not in cached_texts  # the build went through it
