@@ -216,7 +216,9 @@ def frames(text: str) -> tuple[bool, bool, bool]:
     return is_bare(text), unread_script(text), safe_frame(text)
 
 
-def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
+def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float | int]:
+    """Shares of each level's examples given each verdict; "help withheld" counts the urgent
+    and concern examples given nothing (a floor is chosen on it, one example at a time)."""
     verdicts = [
         decide(s, h, limits, *frames(e.text))
         for e, s, h in zip(examples, scores, hits, strict=True)
@@ -236,6 +238,7 @@ def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float]:
         "none->concern": share("none", "concern"),
         "concern->help": share("concern", "urgent", "concern"),
         "concern->urgent": share("concern", "urgent"),
+        "help withheld": by_level["urgent"]["none"] + by_level["concern"]["none"],
     }
 
 
@@ -307,7 +310,9 @@ def main() -> None:
             candidates = [dataclasses.replace(THRESHOLDS, framed_floor=f) for f in args.floor]
         if args.grid:
             candidates = [
-                Thresholds(u, p, h, max(u, c), THRESHOLDS.script_urgent, THRESHOLDS.framed_floor)
+                dataclasses.replace(
+                    THRESHOLDS, urgent=u, pattern_urgent=p, concern=h, clause_urgent=max(u, c)
+                )
                 for u in (0.4, 0.5, 0.6)
                 for p in (0.2, 0.3, 0.4)
                 for h in (0.3, 0.35, 0.4, 0.5)
@@ -319,7 +324,10 @@ def main() -> None:
                 row = []
                 for name, oof in oofs.items():
                     f = figures(examples, oof, hits, limits)
-                    row.append(f"{name}: " + " ".join(f"{k} {v:.3f}" for k, v in f.items()))
+                    shown = (
+                        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in f.items()
+                    )
+                    row.append(f"{name}: " + " ".join(shown))
                 print(f"  share={share} near={near} {limits}\n    " + "\n    ".join(row))
         if not args.grid:
             oofs = {
