@@ -136,7 +136,7 @@ def test_a_farewell_that_reads_as_a_crisis_is_screened_not_taken_as_goodbye(real
 def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> None:
     child = spawn_chat(real_paths)
     said(child, "can my therapist tell when im lying")
-    follow_up = said(child, "should i tell her?")
+    follow_up = said(child, "should i come clean?")
     assert "Taking this with your last question: can my therapist tell when im lying" in follow_up
     assert "─ Can my therapist tell if I’m lying? ─" in follow_up
     end_with_ctrl_d(child)
@@ -144,7 +144,7 @@ def test_a_follow_up_is_read_with_the_last_question_and_says_so(real_paths) -> N
 
 def test_a_near_miss_is_offered_and_y_reads_it(real_paths) -> None:
     child = spawn_chat(real_paths)
-    offer = said(child, "my therapist seems bored")
+    offer = said(child, "my counsellor seems irritated")
     assert "Did you mean:" in offer and "Type y to read it." in offer
     assert "I don't have an answer" not in offer
     shown = said(child, "y")

@@ -306,10 +306,10 @@ def test_ask_stdin_at_a_terminal_says_which_question_each_reply_answers(real_pat
 
 @pytest.mark.model
 def test_a_near_miss_gets_did_you_mean_with_the_way_to_read_it(real_env) -> None:
-    payload = json.loads(invoke("ask", "my therapist seems bored", "--json").stdout)
+    payload = json.loads(invoke("ask", "my counsellor seems irritated", "--json").stdout)
     assert payload["status"] == "no_match" and payload["answer"] is None
     assert payload["suggestion"]["id"] == "therapists-annoyed-with-clients"
-    shown = " ".join(invoke("ask", "my therapist seems bored").stdout.split())
+    shown = " ".join(invoke("ask", "my counsellor seems irritated").stdout.split())
     assert (
         "Did you mean:" in shown and "(therapy-faq show therapists-annoyed-with-clients)" in shown
     )
