@@ -32,7 +32,6 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from calibrate_foreign import CHOOSING_SETS, LAST_CHECKING_SET, labelled_questions  # noqa: E402
-
 from therapy_faq.evaluation import load_eval_set  # noqa: E402
 from therapy_faq.retrieval import DEFAULT_SCORING  # noqa: E402
 from therapy_faq.service import Paths, open_assistant  # noqa: E402
