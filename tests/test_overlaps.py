@@ -68,3 +68,23 @@ def test_validate_overlaps_on_the_shipped_faq(real_env) -> None:
     none = CliRunner().invoke(app, ["validate", "--overlaps", "--min-similarity", "1.0"])
     assert none.exit_code == 0
     assert "No wordings of different entries are within 1.00 cosine." in none.stdout
+
+
+def test_wordings_in_a_script_the_model_cannot_read_are_not_compared(tmp_path: Path) -> None:
+    """To the model two Chinese questions are rows of unknown pieces, near-identical whatever
+    they ask: listing them would bury the pairs a maintainer can act on."""
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        FAQ.replace(
+            "alternates: [tears during a session!]",
+            "alternates: [tears during a session!]\n"
+            "    other_languages: {zh: [每次心理咨询都哭，这正常吗？]}",
+        ).replace(
+            "answer: Ask first.",
+            "answer: Ask first.\n    other_languages: {zh: [每次心理咨询都哭，这正常吗？]}",
+        ),
+        encoding="utf-8",
+    )
+    assistant = open_assistant(Paths(faq, tmp_path / "index"), StubEncoder())
+    pairs = find_overlaps(assistant.faq, assistant.retriever.index, 0.99)
+    assert [(o.first.id, o.second.id) for o in pairs] == [("crying", "crying-often")]

@@ -14,6 +14,7 @@ import numpy as np
 
 from therapy_faq.faq import Entry, Faq
 from therapy_faq.index import ANSWER, LoadedIndex, index_rows
+from therapy_faq.safety import unread_script
 
 DEFAULT_MIN_SIMILARITY = 0.90
 NEIGHBOURS = 16  # per wording; an entry's own wordings take some of them
@@ -32,13 +33,16 @@ def find_overlaps(
     faq: Faq, index: LoadedIndex, min_similarity: float = DEFAULT_MIN_SIMILARITY
 ) -> list[Overlap]:
     """Pairs of wordings of different entries at or above `min_similarity` (cosine), most
-    similar first. Answers are left out: they are meant to differ from questions.
+    similar first. Answers are left out: they are meant to differ from questions. So are
+    wordings in scripts the model cannot read (`safety.unread_script`: Chinese, Korean,
+    Arabic...): to it they are rows of unknown pieces, near-identical whatever they say.
 
     The FAISS index finds each wording's nearest rows (exact up to 50,000 vectors, approximate
     beyond), so the check stays fast on a large FAQ.
     """
     texts, _, _ = index_rows(faq)
-    wordings = np.flatnonzero(index.row_kinds != ANSWER)
+    read = np.array([not unread_script(text) for text in texts], dtype=bool)
+    wordings = np.flatnonzero((index.row_kinds != ANSWER) & read)
     if len(wordings) == 0:
         return []
     search = index.faiss_index()
@@ -50,7 +54,7 @@ def find_overlaps(
         for similarity, other in zip(sims, rows, strict=True):
             if other < 0 or similarity < min_similarity:
                 continue
-            if index.row_kinds[other] == ANSWER:
+            if index.row_kinds[other] == ANSWER or not read[other]:
                 continue
             if index.row_entries[other] == index.row_entries[row]:
                 continue
