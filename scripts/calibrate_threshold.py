@@ -12,7 +12,7 @@ This prints, for each candidate threshold, how many questions get the right entr
   to 16;
 - the checks, which take no part in the choice: eval/queries3.yaml and sets 17 to 20 (later
   sets are held out: not read here).
-The rule (README "How a question is answered"): the threshold with the most right answers
+The rule (README "How answers are chosen"): the threshold with the most right answers
 minus wrong ones on the choosing questions ("I don't know" rather than a wrong answer: a wrong
 answer costs what a right one gains); the lowest of equals. Changes nothing.
 """
