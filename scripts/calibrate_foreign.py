@@ -75,27 +75,36 @@ def labelled_questions() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
     return groups
 
 
-def outcomes(assistant, questions: list[tuple[str, list[str]]]) -> tuple[float, float, float]:
-    """Shares of right, wrong and unanswered replies."""
+def counts(assistant, questions: list[tuple[str, list[str]]]) -> tuple[int, int, int]:
+    """Right, wrong and unanswered replies (`[]` expected: any answer is wrong)."""
     replies = assistant.replies([text for text, _ in questions])
     right = wrong = 0
     for reply, (_, expected) in zip(replies, questions, strict=True):
         if reply.status == "answered":
-            if reply.answer.entry.id in expected:
-                right += 1
-            else:
-                wrong += 1
+            right += reply.answer.entry.id in expected
+            wrong += reply.answer.entry.id not in expected
+    return right, wrong, len(questions) - right - wrong
+
+
+def outcomes(assistant, questions: list[tuple[str, list[str]]]) -> tuple[float, float, float]:
+    """Shares of right, wrong and unanswered replies."""
+    right, wrong, none = counts(assistant, questions)
     count = len(questions)
-    return right / count, wrong / count, (count - right - wrong) / count
+    return right / count, wrong / count, none / count
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def assistant_from_arguments(description: str):
+    """The assistant of `--faq` and `--index` (the shipped FAQ and its index by default)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--faq", type=Path, default=None)
     parser.add_argument("--index", type=Path, default=None)
     args = parser.parse_args()
     faq = resolve_faq_path(args.faq)
-    assistant = open_assistant(Paths(faq=faq, index=resolve_index_dir(faq, args.index)))
+    return open_assistant(Paths(faq=faq, index=resolve_index_dir(faq, args.index)))
+
+
+def main() -> None:
+    assistant = assistant_from_arguments(__doc__.splitlines()[0])
     groups = labelled_questions()
     print(
         "threshold | "

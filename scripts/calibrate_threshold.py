@@ -19,7 +19,6 @@ answer costs what a right one gains); the lowest of equals. Changes nothing.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -31,11 +30,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from calibrate_foreign import CHOOSING_SETS, LAST_CHECKING_SET, labelled_questions  # noqa: E402
+from calibrate_foreign import (  # noqa: E402
+    CHOOSING_SETS,
+    LAST_CHECKING_SET,
+    assistant_from_arguments,
+    counts,
+    labelled_questions,
+)
 from therapy_faq.evaluation import load_eval_set  # noqa: E402
 from therapy_faq.retrieval import DEFAULT_SCORING  # noqa: E402
-from therapy_faq.service import Paths, open_assistant  # noqa: E402
-from therapy_faq.settings import resolve_faq_path, resolve_index_dir  # noqa: E402
 
 THRESHOLDS = [0.34, 0.36, 0.37, 0.38, 0.39, 0.40, 0.41, 0.42, 0.43, 0.44, 0.45, 0.46, 0.48]
 Question = tuple[str, list[str]]  # text, the entries that answer it ([]: none does)
@@ -48,24 +51,8 @@ def retrieval_set(name: str) -> list[Question]:
     ]
 
 
-def outcomes(assistant, questions: list[Question]) -> tuple[int, int, int]:
-    """Right, wrong and unanswered replies."""
-    right = wrong = 0
-    replies = assistant.replies([text for text, _ in questions])
-    for reply, (_, expected) in zip(replies, questions, strict=True):
-        if reply.status == "answered":
-            right += reply.answer.entry.id in expected
-            wrong += reply.answer.entry.id not in expected
-    return right, wrong, len(questions) - right - wrong
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--faq", type=Path, default=None)
-    parser.add_argument("--index", type=Path, default=None)
-    args = parser.parse_args()
-    faq = resolve_faq_path(args.faq)
-    assistant = open_assistant(Paths(faq=faq, index=resolve_index_dir(faq, args.index)))
+    assistant = assistant_from_arguments(__doc__.splitlines()[0])
     labelled = labelled_questions()
     choosing = {
         "queries + queries2": retrieval_set("queries.yaml") + retrieval_set("queries2.yaml"),
@@ -88,7 +75,7 @@ def main() -> None:
         assistant.retriever.scoring = dataclasses.replace(DEFAULT_SCORING, min_score=threshold)
         cells, net[threshold] = [], 0
         for name, questions in groups.items():
-            right, wrong, none = outcomes(assistant, questions)
+            right, wrong, none = counts(assistant, questions)
             cells.append(f"{right} / {wrong} / {none}")
             if name in choosing:
                 net[threshold] += right - wrong
