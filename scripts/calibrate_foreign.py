@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Choose the score from which a question in another language is answered.
+"""Choose the score, and the lead over the runner-up, from which a question in another
+language is answered.
 
     python scripts/calibrate_foreign.py [--faq FILE] [--index DIR]
 
 Collects the labelled ordinary questions of eval/crisis_heldout*.yaml (those with `expected`)
 that CLD2 reliably reads as English or as another language in Latin letters, and those written
-in a script the model cannot read (`safety.unread_script`: Chinese, Cyrillic...), and prints,
-for each candidate threshold, how many of them get the right entry, a wrong one, or no answer:
-sets 1 to 16 choose, sets 17 to 20 only check (later sets are held out: not read here). The
-rule (README "Questions in other languages"): the lowest threshold at which no larger share of
-the answers to questions in other languages is wrong than of the answers to English questions,
-on sets 1 to 16; the same for the scripts the model cannot read, with its own threshold. Also
+in a script the model cannot read (`safety.unread_script`: Chinese, Cyrillic...): sets 1 to 16
+choose, sets 17 to 20 only check (later sets are held out: not read here). Each question is
+ranked once; each candidate pair (minimum score, minimum lead) then decides, by
+`Scoring.accepts` itself, which get the right entry, a wrong one, or no answer. The rule
+(README "Questions in other languages"): among the pairs whose answers to questions in other
+languages are wrong no more often than the answers to English questions (at the shipped
+English setting), the one with the most right answers on sets 1 to 16, then the fewest wrong,
+then the strictest; the same for the scripts the model cannot read, with its own pair. Also
 prints the development sets eval/dev/foreign_dev.yaml, which chose the weight of BM25 over the
-wordings in other languages, and eval/dev/scripts_dev.yaml. Changes nothing.
+wordings in other languages, and eval/dev/scripts_dev.yaml, with their out-of-scope questions
+answered. Changes nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from therapy_faq.service import Paths, open_assistant  # noqa: E402
 from therapy_faq.settings import resolve_faq_path, resolve_index_dir  # noqa: E402
 
 LATIN_LANGUAGES = {"es", "pt", "fr", "de", "it", "nl", "tl", "pl", "tr", "id", "vi", "sw", "ms"}
-THRESHOLDS = [0.38, 0.40, 0.41, 0.42, 0.43, 0.44, 0.45, 0.46, 0.47, 0.48, 0.49, 0.50, 0.52]
+FLOORS = [round(0.36 + 0.01 * i, 2) for i in range(17)]  # 0.36 to 0.52
+MARGINS = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06]
 CHOOSING_SETS = 16  # sets 1 to 16 choose; later ones check
 LAST_CHECKING_SET = 20  # sets from 21 on are held out: measured by `therapy-faq eval` alone
 
@@ -86,13 +91,6 @@ def counts(assistant, questions: list[tuple[str, list[str]]]) -> tuple[int, int,
     return right, wrong, len(questions) - right - wrong
 
 
-def outcomes(assistant, questions: list[tuple[str, list[str]]]) -> tuple[float, float, float]:
-    """Shares of right, wrong and unanswered replies."""
-    right, wrong, none = counts(assistant, questions)
-    count = len(questions)
-    return right / count, wrong / count, none / count
-
-
 def assistant_from_arguments(description: str):
     """The assistant of `--faq` and `--index` (the shipped FAQ and its index by default)."""
     parser = argparse.ArgumentParser(description=description)
@@ -103,47 +101,129 @@ def assistant_from_arguments(description: str):
     return open_assistant(Paths(faq=faq, index=resolve_index_dir(faq, args.index)))
 
 
+Question = tuple[str, list[str]]  # text, the entries that answer it ([]: none does)
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranked:
+    """One question's best entry, ranked with every floor and lead at zero."""
+
+    right: bool | None  # None: no entry is offered (urgent, or a topic the FAQ leaves to others)
+    score: float
+    runner_up: float | None
+    foreign: bool
+    unread: bool
+
+
+def ranked(assistant, questions: list[Question]) -> list[Ranked]:
+    """Each question's best entry and scores, from one pass of `assistant.replies`."""
+    shipped = assistant.retriever.scoring
+    assistant.retriever.scoring = dataclasses.replace(
+        shipped,
+        min_score=0.0,
+        min_margin=0.0,
+        foreign_min_score=0.0,
+        foreign_min_margin=0.0,
+        unread_min_score=0.0,
+        unread_min_margin=0.0,
+    )
+    try:
+        replies = assistant.replies([text for text, _ in questions])
+    finally:
+        assistant.retriever.scoring = shipped
+    rows = []
+    for reply, (text, expected) in zip(replies, questions, strict=True):
+        answer = reply.answer
+        rows.append(
+            Ranked(
+                None if answer is None else answer.entry.id in expected,
+                0.0 if answer is None else answer.score,
+                reply.alternatives[0].score if reply.alternatives else None,
+                reply.foreign,
+                reply.foreign and unread_script(text),
+            )
+        )
+    return rows
+
+
+def tally(rows: list[Ranked], scoring) -> tuple[int, int, int]:
+    """Right, wrong and unanswered questions under `scoring`'s rule."""
+    answered = [
+        row.right
+        for row in rows
+        if row.right is not None
+        and scoring.accepts(row.score, row.runner_up, row.foreign, row.unread)
+    ]
+    right = sum(answered)
+    return right, len(answered) - right, len(rows) - len(answered)
+
+
+def with_pair(group: str, floor: float, margin: float):
+    if group == "unread":
+        return dataclasses.replace(
+            DEFAULT_SCORING, unread_min_score=floor, unread_min_margin=margin
+        )
+    return dataclasses.replace(DEFAULT_SCORING, foreign_min_score=floor, foreign_min_margin=margin)
+
+
 def main() -> None:
     assistant = assistant_from_arguments(__doc__.splitlines()[0])
     groups = labelled_questions()
+    choosing, checking = f"sets 1-{CHOOSING_SETS}", f"sets {CHOOSING_SETS + 1}-{LAST_CHECKING_SET}"
+    right, wrong, none = counts(assistant, groups[("English", choosing)])
+    english_share = wrong / (right + wrong)
     print(
-        "threshold | "
-        + " | ".join(
-            f"{g} {s} ({len(q)}): right / wrong / none" for (g, s), q in sorted(groups.items())
-        )
+        f"English questions, {choosing} ({right + wrong + none}): right {right}, wrong {wrong}, "
+        f"none {none}; wrong share of answers {english_share:.3f}"
     )
-    shares: dict[float, dict[str, float]] = {}
-    for threshold in THRESHOLDS:
-        assistant.retriever.scoring = dataclasses.replace(
-            DEFAULT_SCORING, foreign_min_score=threshold, unread_min_score=threshold
-        )
-        cells = []
-        for (group, span), questions in sorted(groups.items()):
-            right, wrong, none = outcomes(assistant, questions)
-            cells.append(f"{right:.3f} / {wrong:.3f} / {none:.3f}")
-            if span == f"sets 1-{CHOOSING_SETS}":
-                shares.setdefault(threshold, {})[group] = wrong / max(right + wrong, 1e-9)
-        print(f"{threshold:.2f} | " + " | ".join(cells))
-    for group, name, shipped in (
-        ("other", "in other languages", DEFAULT_SCORING.foreign_min_score),
-        ("unread", "in scripts the model cannot read", DEFAULT_SCORING.unread_min_score),
-    ):
-        chosen = next((t for t in THRESHOLDS if shares[t][group] <= shares[t]["English"]), None)
-        print(
-            f"rule (the lowest threshold whose answers {name} are wrong no more often than "
-            f"English ones): {chosen}; shipped: {shipped}"
-        )
-    assistant.retriever.scoring = DEFAULT_SCORING
+    devs = {}
     for name in ("foreign_dev", "scripts_dev"):
         dev = load_eval_set(REPO / "eval" / "dev" / f"{name}.yaml")
-        in_scope = [(q.text, list(q.expected)) for q in dev.in_scope]
-        right, wrong, none = outcomes(assistant, in_scope)
-        answered = sum(r.status == "answered" for r in assistant.replies(list(dev.out_of_scope)))
-        print(
-            f"development set {name} ({len(in_scope)} in scope): right {right:.3f}, "
-            f"wrong {wrong:.3f}, none {none:.3f}; out of scope answered "
-            f"{answered} of {len(dev.out_of_scope)}"
+        devs[name] = (
+            ranked(assistant, [(q.text, list(q.expected)) for q in dev.in_scope]),
+            ranked(assistant, [(text, []) for text in dev.out_of_scope]),
         )
+    for group, name, dev in (
+        ("other", "in other languages (Latin letters)", "foreign_dev"),
+        ("unread", "in scripts the model cannot read", "scripts_dev"),
+    ):
+        rows = {span: ranked(assistant, groups[(group, span)]) for span in (choosing, checking)}
+        results = {}
+        for floor in FLOORS:
+            for margin in MARGINS:
+                scoring = with_pair(group, floor, margin)
+                results[(floor, margin)] = tally(rows[choosing], scoring)
+        admissible = [
+            pair for pair, (r, w, _) in results.items() if r + w and w / (r + w) <= english_share
+        ]
+        chosen = max(admissible, key=lambda p: (results[p][0], -results[p][1], p))
+        shipped = (
+            (DEFAULT_SCORING.unread_min_score, DEFAULT_SCORING.unread_min_margin)
+            if group == "unread"
+            else (DEFAULT_SCORING.foreign_min_score, DEFAULT_SCORING.foreign_min_margin)
+        )
+        best = sorted(admissible, key=lambda p: (-results[p][0], results[p][1], p))[:5]
+        print(f"\nQuestions {name}. right / wrong / none; development set: out of scope answered")
+        print(
+            f"score, lead | {choosing} ({len(rows[choosing])}) | {checking} (check, "
+            f"{len(rows[checking])}) | {dev} ({len(devs[dev][0])}) | out of scope "
+            f"({len(devs[dev][1])})"
+        )
+        for pair in dict.fromkeys([*best, chosen, shipped]):
+            scoring = with_pair(group, *pair)
+            cells = [
+                tally(rows[choosing], scoring),
+                tally(rows[checking], scoring),
+                tally(devs[dev][0], scoring),
+            ]
+            outside = len(devs[dev][1]) - tally(devs[dev][1], scoring)[2]
+            marks = " (rule)" * (pair == chosen) + " (shipped)" * (pair == shipped)
+            print(
+                f"{pair[0]:.2f}, {pair[1]:.2f}{marks} | "
+                + " | ".join(" / ".join(map(str, c)) for c in cells)
+                + f" | {outside}"
+            )
+        print(f"rule: score {chosen[0]:.2f}, lead {chosen[1]:.2f}; shipped: {shipped}")
 
 
 if __name__ == "__main__":
