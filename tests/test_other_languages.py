@@ -165,9 +165,11 @@ def test_one_in_a_script_the_model_cannot_read_needs_a_higher_score_and_lead_sti
     assert scoring.accepts(scoring.min_score, None, unread=True)
 
 
-def test_chinese_and_japanese_are_read_in_pairs_of_characters() -> None:
+def test_chinese_japanese_and_thai_are_read_in_pairs_of_characters() -> None:
     assert character_pairs("咨询师会哭吗") == " 咨询 询师 师会 会哭 哭吗 "
     assert character_pairs("ok 泣") == "ok  泣 "
+    # Thai is written without spaces too; its vowel and tone marks would split a pair.
+    assert character_pairs("ร้องไห้") == " รอ อง งไ ไห "
     assert character_pairs("Is it OK?") == "Is it OK?"
 
 

@@ -7,9 +7,9 @@ edit away (two for long words), so "therpist" and "sesson" still count (`Bm25Sco
 rapidfuzz's optimal string alignment distance: a swap is one edit).
 A second index, of the wordings in other languages, is built without stemming or stop words and
 with accents folded ("psicóloga" = "psicologa"), for questions written in those languages.
-Chinese and Japanese put no spaces between words, so there each pair of neighbouring characters
-counts as a word ("咨询师" -> "咨询 询师"): a question then shares words with the wordings it
-paraphrases.
+Chinese, Japanese and Thai put no spaces between words, so there each pair of neighbouring
+characters counts as a word ("咨询师" -> "咨询 询师"): a question then shares words with the
+wordings it paraphrases.
 Questions are scored straight from those files: importing bm25s pulls in scipy, which would
 cost a one-shot `ask` a third of a second. The tokeniser settings are saved beside the index,
 and a test checks tokens and scores against bm25s itself.
@@ -52,16 +52,19 @@ def fold_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-# Han ideographs, kana and their half-width forms: scripts written without spaces.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+")
+# Han ideographs, kana and their half-width forms, and Thai: scripts written without spaces.
+_UNSPACED = re.compile(
+    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
+)
 
 
 def character_pairs(text: str) -> str:
-    """`text` with each run of Chinese or Japanese characters written as its overlapping pairs,
-    spaced, so that a tokeniser that splits on spaces reads them as words."""
+    """`text` with each run of Chinese, Japanese or Thai characters written as its overlapping
+    pairs, spaced, so that a tokeniser that splits on spaces reads them as words. Thai vowel and
+    tone marks are left out: the tokeniser would split a pair at them."""
 
     def pairs(run: re.Match[str]) -> str:
-        chars = run.group()
+        chars = "".join(c for c in run.group() if unicodedata.category(c) != "Mn")
         return " " + " ".join(chars[i : i + 2] for i in range(max(len(chars) - 1, 1))) + " "
 
     return _UNSPACED.sub(pairs, text)
