@@ -40,12 +40,12 @@ SHORT: dict[str, dict[str, float]] = {
     # Issue 10. Written by a helper from the FAQ alone after the screen was last changed,
     # sealed, measured with --misses 0 before and once after the English alternates were
     # renewed: urgent 1.000, help 1.000, withheld 3, concern 0.210 (0.125 of it from messages
-    # in scripts the screen cannot read) both times; ordinary_right 0.825 and 0.850 (120), and
-    # 0.883 measured once after questions in other languages needed a lead over the runner-up.
+    # in scripts the screen cannot read) both times; ordinary_right 0.825 and 0.850 (120), 0.883
+    # once questions in other languages needed a lead over the runner-up, and 0.917, its target
+    # met, once the FAQ had twice the wordings in scripts the model cannot read.
     NEWEST: {
         "false_alarms": 3,
         "concern_rate": 0.21,
-        "ordinary_right": 0.88,
     },
     # Issue 10. Written and sealed at the start of the round of frames and twins (README,
     # "Figures"), labelled by a second writer (18 questions), measured on the screen before the
@@ -65,11 +65,12 @@ SHORT: dict[str, dict[str, float]] = {
     # and 0.552 (29 questions labelled). Then seen: with a Swahili pattern for its one miss,
     # 0.990 / 1.000; its withheld kinds were described to the writers of the round of frames
     # and twins: 13 withheld, concern 0.210. Ordinary_right 0.586 since the English alternates
-    # were renewed, 0.621 since questions in other languages need a lead over the runner-up.
+    # were renewed, 0.621 since questions in other languages need a lead over the runner-up,
+    # 0.690 since the wordings in scripts the model cannot read were doubled.
     PREVIOUS: {
         "false_alarms": 13,
         "concern_rate": 0.21,
-        "ordinary_right": 0.62,
+        "ordinary_right": 0.68,
     },
     # Issue 10. Measured once with 14 languages in training: urgent 0.819 (0.369 by the
     # phrases alone), 4 withheld (2 before). With 33 (Marathi and Telugu among them, which it

@@ -230,12 +230,21 @@ HUGS = {"hugging-your-therapist", "wanting-to-hug-your-therapist", "asking-for-a
 
 
 @pytest.mark.model
-def test_one_without_a_lead_is_refused_with_the_entry_offered(real_assistant) -> None:
+def test_one_without_a_lead_is_refused_with_its_closest_entries_listed(real_assistant) -> None:
     """The three entries on hugs score within `foreign_min_margin` of each other for this
-    German question: it is not answered, and the best of them is offered as "did you mean"."""
+    German question: it is not answered, and they are listed as the closest questions. No
+    "did you mean" is offered for a question read as another language's."""
     reply = real_assistant.reply("Kann ich meine Therapeutin am Ende der Stunde umarmen?")
-    assert reply.status == "no_match"
-    assert reply.suggestion is not None and reply.suggestion.entry.id in HUGS
+    assert reply.status == "no_match" and reply.foreign
+    assert reply.suggestion is None
+    assert {m.entry.id for m in reply.alternatives} == HUGS
+
+
+def test_only_an_english_question_is_offered_did_you_mean() -> None:
+    scoring = DEFAULT_SCORING
+    assert scoring.suggests(scoring.suggest_score)
+    assert not scoring.suggests(scoring.suggest_score - 0.01)
+    assert not scoring.suggests(scoring.min_score, foreign=True)
 
 
 @pytest.mark.model
@@ -258,10 +267,9 @@ def test_questions_in_other_scripts_find_their_entry(
     real_assistant, question: str, entry_id: str
 ) -> None:
     """Chinese is nothing but unknown word pieces to the model: the wordings in Chinese and
-    their pairs of characters find the entry, answered or offered as "did you mean"."""
+    their pairs of characters find the entry."""
     reply = real_assistant.reply(question)
-    best = reply.answer or reply.suggestion
-    assert best is not None and best.entry.id == entry_id
+    assert reply.status == "answered" and reply.answer.entry.id == entry_id
 
 
 @pytest.mark.model

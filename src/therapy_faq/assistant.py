@@ -262,7 +262,8 @@ class Assistant:
                 pointer=self.resources.medication,
             )
         if not answered:
-            near = matches[0] if matches and matches[0].score >= scoring.suggest_score else None
+            offered = bool(matches) and scoring.suggests(matches[0].score, lookup.foreign)
+            near = matches[0] if offered else None
             return replace(reply, status="no_match", alternatives=matches[:top_k], suggestion=near)
         return replace(
             reply, status="answered", answer=matches[0], alternatives=matches[1 : top_k + 1]

@@ -73,16 +73,16 @@ class Scoring:
     # pair with the most right answers to such questions in evaluation sets 1 to 16 among those
     # whose answers are wrong no more often than the answers to their English questions;
     # checked on sets 17 to 20 and the development sets (`python scripts/calibrate_foreign.py`,
-    # README "Questions in other languages"): 0.39 and 0.02 (0.42 and no lead before: 89
-    # right and 8 wrong of 174 on sets 1 to 16, against 103 and 8).
-    foreign_min_score: float = 0.39
+    # README "Questions in other languages"): 0.38 and 0.02 (0.42 and no lead before: 89
+    # right and 8 wrong of 174 on sets 1 to 16, against 105 and 9).
+    foreign_min_score: float = 0.38
     foreign_min_margin: float = 0.02
     # ...and one in a script the model cannot read, or reads only letter by letter (Chinese,
     # Japanese, Korean, Cyrillic, Arabic, Devanagari...), by its own pair, chosen by the same
-    # rule on the same sets: 0.42 and 0.05 (0.50 and no lead before: 6 right and none wrong of
-    # 68, against 16 and 1).
-    unread_min_score: float = 0.42
-    unread_min_margin: float = 0.05
+    # rule on the same sets: 0.40 and 0.04 (0.50 and no lead before, with half the wordings in
+    # such scripts: 6 right and none wrong of 68, against 26 and 2).
+    unread_min_score: float = 0.40
+    unread_min_margin: float = 0.04
 
     def combine(self, signals: Signals) -> np.ndarray:
         """A weighted mean of the signals, each in [0, 1]: best wording, answer, saturated
@@ -104,19 +104,31 @@ class Scoring:
             weights += self.classifier_weight
         return total / weights
 
+    def _rule(self, foreign: bool, unread: bool) -> tuple[float, float]:
+        if foreign and unread:
+            return self.unread_min_score, self.unread_min_margin
+        if foreign:
+            return self.foreign_min_score, self.foreign_min_margin
+        return self.min_score, self.min_margin
+
     def accepts(
         self, best: float, runner_up: float | None, foreign: bool = False, unread: bool = False
     ) -> bool:
         """Whether the best entry is the answer; `foreign`: the question is read as another
         language's, `unread`: and is written in a script the model cannot read."""
-        floor, margin = self.min_score, self.min_margin
-        if foreign and unread:
-            floor, margin = self.unread_min_score, self.unread_min_margin
-        elif foreign:
-            floor, margin = self.foreign_min_score, self.foreign_min_margin
+        floor, margin = self._rule(foreign, unread)
         if best < floor:
             return False
         return best >= self.sure_score or runner_up is None or best - runner_up >= margin
+
+    def suggests(self, best: float, foreign: bool = False) -> bool:
+        """Whether a refused question is offered its best entry ("did you mean"). Only an
+        English one: the band below `min_score` was chosen on English questions, and for one
+        read as another language's the offer was wrong more often than right (on sets 1 to 16,
+        39 of 53 in Latin letters, 25 of 40 in other scripts), and 35 of the development set's
+        72 out-of-scope questions in scripts the model cannot read got one (README "Questions
+        in other languages"). Its closest entries are still listed."""
+        return best >= self.suggest_score and not foreign
 
     def refers(self, topic: float, wording: float) -> bool:
         """Whether a question whose closest topic example has cosine `topic`, and whose best
