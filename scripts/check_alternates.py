@@ -5,9 +5,10 @@
 
 An alternate within `--min` cosine of a message in eval/ lets the set measure memory, not
 retrieval (README "The FAQ file"). Prints how many alternates are that close at 0.85, 0.88 and
-0.90, then each pair at or above `--min`, closest first. A wording in a script the model cannot
-read (Chinese, Arabic...) is compared by its character trigrams instead: its cosines mean
-little. Changes nothing.
+0.90, then each pair at or above `--min`, closest first: the FAQ's wording and the file of the
+message it is close to, never the message itself (the newest sets are sealed: read by code
+only). A wording in a script the model cannot read (Chinese, Arabic...) is compared by its
+character trigrams instead: its cosines mean little. Changes nothing.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def main() -> None:
         for text in [*entry.alternates, *entry.foreign_phrasings()]
     ]
     sets = sorted((REPO / "eval").rglob("*.yaml"))
-    texts = [text for path in sets for text in load_eval_set(path).texts()]
+    found = [(path, text) for path in sets for text in load_eval_set(path).texts()]
+    texts = [text for _, text in found]
+    names = [path.relative_to(REPO).as_posix() for path, _ in found]
     encoder = default_encoder()
     similarity = encoder.encode([text for _, text in alternates]) @ encoder.encode(texts).T
     nearest = similarity.argmax(axis=1)
@@ -65,10 +68,10 @@ def main() -> None:
         if best[row] < args.min:
             break
         entry_id, text = alternates[row]
-        print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ {texts[nearest[row]]!r}")
-    others = [(t, trigrams(t)) for t in texts if unread_script(t)]
+        print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ a message in {names[nearest[row]]}")
+    others = [(name, trigrams(t)) for name, t in zip(names, texts, strict=True) if unread_script(t)]
     close = [
-        (entry_id, text, [t for t, grams in others if similar(text, [grams])])
+        (entry_id, text, [name for name, grams in others if similar(text, [grams])])
         for (entry_id, text), flag in zip(alternates, unread, strict=True)
         if flag
     ]
@@ -78,7 +81,7 @@ def main() -> None:
         f"{TOO_SIMILAR} of their character trigrams with an evaluation message"
     )
     for entry_id, text, near in close:
-        print(f"  {entry_id}: {text!r} ~ {near[0]!r}")
+        print(f"  {entry_id}: {text!r} ~ a message in {near[0]}")
 
 
 if __name__ == "__main__":
