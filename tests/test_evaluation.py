@@ -41,11 +41,14 @@ SHORT: dict[str, dict[str, float]] = {
     # sealed, measured with --misses 0 before and once after the English alternates were
     # renewed: urgent 1.000, help 1.000, withheld 3, concern 0.210 (0.125 of it from messages
     # in scripts the screen cannot read) both times; ordinary_right 0.825 and 0.850 (120), 0.883
-    # once questions in other languages needed a lead over the runner-up, and 0.917, its target
-    # met, once the FAQ had twice the wordings in scripts the model cannot read.
+    # once questions in other languages needed a lead over the runner-up, 0.917 once the FAQ
+    # had twice the wordings in scripts the model cannot read, and 0.892 (107) once ten older
+    # FAQ wordings in other languages within 0.88 of its messages were removed: that 0.917 was
+    # partly memory.
     NEWEST: {
         "false_alarms": 3,
         "concern_rate": 0.21,
+        "ordinary_right": 0.89,
     },
     # Issue 10. Written and sealed at the start of the round of frames and twins (README,
     # "Figures"), labelled by a second writer (18 questions), measured on the screen before the
