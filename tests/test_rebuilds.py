@@ -5,7 +5,9 @@ queued behind each other build once."""
 from __future__ import annotations
 
 import io
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -241,3 +243,70 @@ def test_a_cache_folder_that_is_a_file_fails_before_training(
     with pytest.raises(IndexWriteError, match="XDG_CACHE_HOME"):
         build(paths, encoder)
     assert encoder.calls == 0  # nothing was embedded
+
+
+def _planted_screen(folder: Path, age_seconds: float, extra: str | None = None) -> Path:
+    from therapy_faq.safety import SCREEN_FILES, SCREEN_SETTINGS_FILE
+
+    folder.mkdir(parents=True)
+    for name in (*SCREEN_FILES, SCREEN_SETTINGS_FILE):
+        (folder / name).write_bytes(b"x")
+    if extra:
+        (folder / extra).write_text("a user's note", encoding="utf-8")
+    when = time.time() - age_seconds
+    os.utime(folder, (when, when))
+    return folder
+
+
+def test_old_screens_are_pruned_and_nothing_else_is(tmp_path: Path) -> None:
+    """A screen is 47 MB and every edit of the examples trains a new one: a maintainer's cache
+    grew by that much per edit. Only folders named and filled as screens, not used lately,
+    beyond the last few, go."""
+    from therapy_faq.screen_training import KEEP_SCREENS, SCREEN_IN_USE_SECONDS, prune_screens
+
+    cache = tmp_path / "screens"
+    current = _planted_screen(cache / ("c" * 20), 0)
+    day = 24 * 3600
+    old = [_planted_screen(cache / (f"{i:x}" * 20), day * (i + 1)) for i in range(5)]
+    recent = _planted_screen(cache / ("a" * 20), SCREEN_IN_USE_SECONDS / 2)
+    with_note = _planted_screen(cache / ("b" * 20), day * 9, extra="notes.txt")
+    other_name = _planted_screen(cache / "my-screens", day * 9)
+    link = cache / ("d" * 20)
+    link.symlink_to(old[4], target_is_directory=True)
+    (cache / ("e" * 20)).write_text("a file", encoding="utf-8")
+
+    removed = prune_screens(current)
+
+    # kept: the current one, the recent one and the newest old one (KEEP_SCREENS in all);
+    # the rest of the old ones go, and nothing that is not a screen of ours
+    assert KEEP_SCREENS == 3
+    assert sorted(removed) == sorted(old[1:])
+    assert all(not path.exists() for path in old[1:])
+    for kept in (current, recent, old[0], with_note, other_name):
+        assert kept.is_dir()
+    assert (with_note / "notes.txt").read_text(encoding="utf-8") == "a user's note"
+    assert link.is_symlink() and (cache / ("e" * 20)).is_file()
+
+
+def test_a_screen_used_again_is_marked_so_it_is_kept(paths: Paths, tmp_path: Path) -> None:
+    from therapy_faq.crisis import load_examples
+    from therapy_faq.screen_training import trained_screen
+
+    encoder = StubEncoder()
+    examples = tmp_path / "examples.yaml"
+    examples.write_text(
+        "examples:\n"
+        + "".join(
+            f"  - {{text: 'zq crisis {i}', level: urgent, category: suicide, voice: plain, "
+            f"kind: k}}\n  - {{text: 'ordinary {i}', level: none, category: none, "
+            f"voice: plain, kind: k}}\n"
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_examples(examples)
+    folder = trained_screen(loaded, "sha-y", encoder, encoder.fingerprint())
+    long_ago = time.time() - 30 * 24 * 3600
+    os.utime(folder, (long_ago, long_ago))
+    assert trained_screen(loaded, "sha-y", encoder, encoder.fingerprint()) == folder
+    assert time.time() - folder.stat().st_mtime < 600

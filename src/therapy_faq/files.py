@@ -30,6 +30,17 @@ def require_regular(path: Path) -> None:
         raise OSError(errno.EINVAL, "not a regular file", str(path))
 
 
+def holds_only(folder: Path, names: set[str] | frozenset[str]) -> bool:
+    """Whether `folder` is a real folder holding nothing but regular files named `names`: the
+    test before a cache folder is removed, so a folder with anything else in it, or a link, is
+    never emptied."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return all(
+        entry.name in names and entry.is_file(follow_symlinks=False) for entry in os.scandir(folder)
+    )
+
+
 def read_regular(path: Path) -> bytes:
     """The bytes of a regular file (`require_regular`)."""
     require_regular(path)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from therapy_faq.encoder import MODEL_NAME, ONNX_FILE, ONNX_INPUTS, model_dir, sha256_file
 from therapy_faq.errors import ModelError
-from therapy_faq.files import read_regular
+from therapy_faq.files import holds_only, read_regular
 
 RECORD_FILE = "model.json"
 WEIGHTS_SUFFIX = ".data"
@@ -150,17 +150,8 @@ def _export(folder: Path, fingerprint: str) -> SharedModel:
 def _clear_leftovers(folder: Path) -> None:
     """Staging folders of exports killed part-way (53 MB each): those holding nothing else."""
     for leftover in folder.parent.glob(glob.escape(f".{folder.name}.export-") + "*"):
-        if _only_ours(leftover, {*OWN_NAMES, RAW_FILE}):
+        if holds_only(leftover, {*OWN_NAMES, RAW_FILE}):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _only_ours(folder: Path, names: set[str]) -> bool:
-    """Whether `folder` is a real folder holding nothing but regular files named `names`."""
-    if folder.is_symlink() or not folder.is_dir():
-        return False
-    return all(
-        entry.name in names and entry.is_file(follow_symlinks=False) for entry in os.scandir(folder)
-    )
 
 
 def _remove_invalid_export(folder: Path) -> None:
@@ -168,7 +159,7 @@ def _remove_invalid_export(folder: Path) -> None:
     that holds anything an export does not write, or is a link, is refused, never emptied."""
     if not os.path.lexists(folder):
         return
-    if not _only_ours(folder, OWN_NAMES):
+    if not holds_only(folder, OWN_NAMES):
         raise ModelError(
             f"{folder} holds files an export does not write, or is a link: move it away, "
             "then build again"

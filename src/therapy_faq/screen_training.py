@@ -8,11 +8,14 @@ copies the two small files into the index folder, so a session reads one consist
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,6 +24,7 @@ import numpy as np
 from therapy_faq import safety
 from therapy_faq.crisis import CrisisExamples, Example
 from therapy_faq.encoder import Encoder, sha256_file
+from therapy_faq.files import holds_only
 from therapy_faq.safety import (
     HASH_BITS,
     LABELS,
@@ -236,6 +240,48 @@ def screen_folder(examples_sha256: str, model_fingerprint: str, dimension: int) 
     return screens_cache() / screen_key(examples_sha256, model_fingerprint, dimension)
 
 
+# Screens kept in the cache besides the one in use: each is about 47 MB, and a maintainer who
+# edits the examples trains a new one each time. The last few stay, so going back to a branch
+# (or undoing an edit) does not cost minutes of training again.
+KEEP_SCREENS = 3
+# A screen used this recently is never removed: another build may be linking its files.
+SCREEN_IN_USE_SECONDS = 3600
+_SCREEN_NAME = re.compile(r"[0-9a-f]{20}")
+
+
+def prune_screens(current: Path, now: float | None = None) -> list[Path]:
+    """Remove cached screens for examples or settings no longer in use, all but the
+    `KEEP_SCREENS` used last (`current` among them), and return them. A folder is removed only
+    if it is named as a screen is and holds nothing but a screen's files; a failure to remove
+    one leaves it for the next time (a cache that cannot be tidied is no reason to fail)."""
+    now = time.time() if now is None else now
+    names = frozenset({*SCREEN_FILES, SCREEN_SETTINGS_FILE})
+    try:
+        candidates = [
+            path
+            for path in current.parent.iterdir()
+            if _SCREEN_NAME.fullmatch(path.name) and path.name != current.name
+        ]
+        others = [(path.stat().st_mtime, path) for path in candidates if holds_only(path, names)]
+    except OSError:
+        return []
+    others.sort(reverse=True)
+    removed = []
+    for mtime, path in others[KEEP_SCREENS - 1 :]:
+        if now - mtime < SCREEN_IN_USE_SECONDS:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
+
+
+def _mark_used(folder: Path) -> None:
+    """The folder's time says when a build last used it (`prune_screens` keeps the latest)."""
+    with contextlib.suppress(OSError):
+        os.utime(folder)
+
+
 def screen_is_cached(examples_sha256: str, model_fingerprint: str, dimension: int) -> bool:
     """A cached screen is used only whole: each file's hash is the one written beside them
     (a damaged cache is trained again, not copied into every index)."""
@@ -259,6 +305,7 @@ def trained_screen(
     trained now (embedding every example is the slow part) and cached."""
     folder = screen_folder(examples_sha256, model_fingerprint, encoder.dimension)
     if screen_is_cached(examples_sha256, model_fingerprint, encoder.dimension):
+        _mark_used(folder)
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)  # an unusable cache fails before training
     texts, labels, _ = training_rows(examples.examples)
@@ -300,6 +347,7 @@ def trained_screen(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    prune_screens(folder)
     return folder
 
 
