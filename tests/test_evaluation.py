@@ -106,7 +106,8 @@ SHORT: dict[str, dict[str, float]] = {
     # phrases (harm to others, someone else in danger; 16 languages) was frozen, and sealed;
     # measured once on the screen before the pass and once after it: urgent 0.969 -> 0.979
     # (phrases 0.302 -> 0.375), help 1.000, 14 withheld both times (joking threats, 11 of them
-    # matched by older phrases, none by the new), concern 0.781 (every ordinary message in such a script, by design).
+    # matched by older phrases, none by the new), concern 0.781 (every ordinary message in
+    # such a script, by design).
     SCRIPTS4: {
         "false_alarms": 14,
         "concern_rate": 0.79,

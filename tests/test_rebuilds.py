@@ -16,6 +16,7 @@ from rich.console import Console
 from therapy_faq import builder
 from therapy_faq import index as index_module
 from therapy_faq.chat import run_chat
+from therapy_faq.crisis import CrisisExamples
 from therapy_faq.errors import IndexUnavailableError, IndexWriteError
 from therapy_faq.faq import file_sha256
 from therapy_faq.index import folder_identity, load_index
@@ -204,11 +205,10 @@ def test_the_chat_follows_an_edit_made_while_it_runs(paths: Paths) -> None:
 # --- the crisis screen's cache -------------------------------------------------------------
 
 
-def test_a_damaged_screen_cache_is_trained_again_not_copied(paths: Paths, tmp_path: Path) -> None:
-    """A truncated cached screen went into every index, each then refused: exit 4 for good."""
-    from therapy_faq.screen_training import SCREEN_WEIGHTS_FILE, screens_cache, trained_screen
+def _tiny_examples(tmp_path: Path) -> CrisisExamples:
+    """Four crisis and four ordinary examples: a screen trained in a second."""
+    from therapy_faq.crisis import load_examples
 
-    encoder = StubEncoder()
     examples = tmp_path / "examples.yaml"
     examples.write_text(
         "examples:\n"
@@ -220,9 +220,15 @@ def test_a_damaged_screen_cache_is_trained_again_not_copied(paths: Paths, tmp_pa
         ),
         encoding="utf-8",
     )
-    from therapy_faq.crisis import load_examples
+    return load_examples(examples)
 
-    loaded = load_examples(examples)
+
+def test_a_damaged_screen_cache_is_trained_again_not_copied(paths: Paths, tmp_path: Path) -> None:
+    """A truncated cached screen went into every index, each then refused: exit 4 for good."""
+    from therapy_faq.screen_training import SCREEN_WEIGHTS_FILE, screens_cache, trained_screen
+
+    encoder = StubEncoder()
+    loaded = _tiny_examples(tmp_path)
     folder = trained_screen(loaded, "sha-x", encoder, encoder.fingerprint())
     weights = folder / SCREEN_WEIGHTS_FILE
     whole = weights.read_bytes()
@@ -289,22 +295,10 @@ def test_old_screens_are_pruned_and_nothing_else_is(tmp_path: Path) -> None:
 
 
 def test_a_screen_used_again_is_marked_so_it_is_kept(paths: Paths, tmp_path: Path) -> None:
-    from therapy_faq.crisis import load_examples
     from therapy_faq.screen_training import trained_screen
 
     encoder = StubEncoder()
-    examples = tmp_path / "examples.yaml"
-    examples.write_text(
-        "examples:\n"
-        + "".join(
-            f"  - {{text: 'zq crisis {i}', level: urgent, category: suicide, voice: plain, "
-            f"kind: k}}\n  - {{text: 'ordinary {i}', level: none, category: none, "
-            f"voice: plain, kind: k}}\n"
-            for i in range(4)
-        ),
-        encoding="utf-8",
-    )
-    loaded = load_examples(examples)
+    loaded = _tiny_examples(tmp_path)
     folder = trained_screen(loaded, "sha-y", encoder, encoder.fingerprint())
     long_ago = time.time() - 30 * 24 * 3600
     os.utime(folder, (long_ago, long_ago))
