@@ -240,7 +240,7 @@ def screen_folder(examples_sha256: str, model_fingerprint: str, dimension: int) 
     return screens_cache() / screen_key(examples_sha256, model_fingerprint, dimension)
 
 
-# Screens kept in the cache besides the one in use: each is about 47 MB, and a maintainer who
+# Screens kept in the cache, the one in use among them: each is about 47 MB, and a maintainer who
 # edits the examples trains a new one each time. The last few stay, so going back to a branch
 # (or undoing an edit) does not cost minutes of training again.
 KEEP_SCREENS = 3
@@ -249,12 +249,12 @@ SCREEN_IN_USE_SECONDS = 3600
 _SCREEN_NAME = re.compile(r"[0-9a-f]{20}")
 
 
-def prune_screens(current: Path, now: float | None = None) -> list[Path]:
+def prune_screens(current: Path) -> list[Path]:
     """Remove cached screens for examples or settings no longer in use, all but the
     `KEEP_SCREENS` used last (`current` among them), and return them. A folder is removed only
     if it is named as a screen is and holds nothing but a screen's files; a failure to remove
     one leaves it for the next time (a cache that cannot be tidied is no reason to fail)."""
-    now = time.time() if now is None else now
+    now = time.time()
     names = frozenset({*SCREEN_FILES, SCREEN_SETTINGS_FILE})
     try:
         candidates = [
