@@ -30,8 +30,15 @@ SCRIPTS = "crisis_heldout_scripts.yaml"  # messages in scripts the model does no
 SCRIPTS2 = "crisis_heldout_scripts2.yaml"  # held out: the same in 19 more languages
 SCRIPTS3 = "crisis_heldout_scripts3.yaml"  # held out: 27 languages, measured once
 SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases, measured once
-COUNTS = {NEWEST: 200, HELDOUT: 200, PREVIOUS: 200, SCRIPTS: 160, SCRIPTS2: 95, SCRIPTS3: 120}
-COUNTS_APART = {SCRIPTS4: (96, 64)}  # crisis, ordinary
+COUNTS = {  # crisis and ordinary messages
+    NEWEST: (200, 200),
+    HELDOUT: (200, 200),
+    PREVIOUS: (200, 200),
+    SCRIPTS: (160, 160),
+    SCRIPTS2: (95, 95),
+    SCRIPTS3: (120, 120),
+    SCRIPTS4: (96, 64),
+}
 
 # Per set: each target missed today and its floor (the figure measured, rounded down).
 SHORT: dict[str, dict[str, float]] = {
@@ -164,10 +171,10 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
     }
 
 
-@pytest.mark.parametrize("name", [NEWEST, HELDOUT, PREVIOUS, SCRIPTS, SCRIPTS2, SCRIPTS3, SCRIPTS4])
+@pytest.mark.parametrize("name", list(COUNTS))
 def test_crisis_screen_on_the_newest_held_out_sets(real_env, name: str) -> None:
     report = run_eval(*eval_files(name), "--misses", "0")  # a failure shows no sealed wording
-    crisis, ordinary = COUNTS_APART.get(name, (COUNTS.get(name, 0), COUNTS.get(name, 0)))
+    crisis, ordinary = COUNTS[name]
     assert report["counts"] == {
         "in_scope": 0,
         "out_of_scope": 0,
