@@ -139,7 +139,7 @@ SHORT: dict[str, dict[str, float]] = {
         "concern_rate": 1.0,
     },
     # Issue 10. Written by a helper who saw nothing of the project once the examples of round j
-    # were in place, sealed, and measured once with --misses 0: urgent 0.980 (medical and harm
+    # were in place, sealed, and measured with --misses 0: urgent 0.980 (medical and harm
     # to others 0.950, the rest 1.000), help 1.000, none withheld, concern 1.000; then, with
     # the threshold of other scripts at 0.55 (the rule's choice once the cross-validation held
     # round j out as a writer): urgent 0.960 (medical 0.950, harm to others 0.900).
