@@ -88,6 +88,35 @@ def test_states_missing_ok_stale_mismatch(paths: Paths) -> None:
     assert check_index(paths.index, sha, EXAMPLES_SHA, wider).status == "mismatch"
 
 
+@pytest.mark.parametrize("recorded", [None, "0" * 64])
+def test_an_index_built_by_other_screen_code_is_stale_and_rebuilt(
+    paths: Paths, recorded: str | None
+) -> None:
+    """The patterns, phrases and thresholds live in code, not in the examples file: an index
+    built before they changed (or before the manifest recorded them) holds a screen trained on
+    other features, so it is rebuilt before it answers."""
+    encoder = StubEncoder()
+    model = ModelIdentity(encoder.name, encoder.dimension)
+    sha = file_sha256(paths.faq)
+    assert build(paths, encoder).screen_code_sha256 == index_module.screen_code_sha256()
+    manifest_file = paths.index / MANIFEST_FILE
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if recorded is None:
+        del manifest["screen_code_sha256"]
+    else:
+        manifest["screen_code_sha256"] = recorded
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    state = check_index(paths.index, sha, EXAMPLES_SHA, model)
+    assert (state.status, state.reason) == (
+        "stale",
+        "the crisis screen's code changed since the index was built",
+    )
+    said: list[str] = []
+    open_assistant(paths, encoder, notify=said.append)
+    assert any("crisis screen's code changed" in line for line in said), said
+    assert check_index(paths.index, sha, EXAMPLES_SHA, model).ok
+
+
 def test_the_index_keeps_the_crisis_resources_and_an_edit_of_them_counts_at_once(
     paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -55,6 +55,7 @@ from therapy_faq.index import (
     index_rows,
     load_index,
     read_manifest,
+    screen_code_sha256,
 )
 from therapy_faq.lexical import build_bm25
 from therapy_faq.safety import SCREEN_FILES, SCREEN_SETTINGS_FILE
@@ -154,6 +155,7 @@ def build_index(
                 **_file_records(staging),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 versions=_library_versions(),
+                screen_code_sha256=screen_code_sha256(),
             )
             _swap_in(staging, index_dir, manifest)
         except BaseException:

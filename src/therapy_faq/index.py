@@ -24,9 +24,11 @@ An index folder holds data files only (no pickle anywhere):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, ClassVar, Literal
@@ -105,6 +107,22 @@ class Manifest:
     file_mtimes: dict[str, int]  # st_mtime_ns: large files are hashed only when it changed
     built_at: str
     versions: dict[str, str]
+    screen_code_sha256: str = ""  # `screen_code_sha256()`; "" in indexes built before it
+
+
+# The source of what shapes the crisis screen an index holds: the patterns and phrases, how a
+# message is read, and the training settings and thresholds. These live in code, not in the
+# examples file, so an index built by other code may hold a screen trained on other features
+# or judged by other thresholds.
+SCREEN_CODE = ("safety.py", "script_phrases.py", "screen_training.py")
+
+
+@lru_cache(maxsize=1)
+def screen_code_sha256() -> str:
+    """A hash of the crisis screen's source files (read as bytes: importing the phrases costs
+    about 30 ms, hashing their file well under one)."""
+    hashes = "".join(sha256_file(Path(__file__).with_name(name)) for name in SCREEN_CODE)
+    return hashlib.sha256(hashes.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -373,6 +391,8 @@ def check_index(
         return IndexState("stale", "the crisis examples changed since the index was built")
     if topics_sha256 is not None and manifest.topics_sha256 != topics_sha256:
         return IndexState("stale", "the topics file changed since the index was built")
+    if manifest.screen_code_sha256 != screen_code_sha256():
+        return IndexState("stale", "the crisis screen's code changed since the index was built")
     return IndexState("ok", "up to date")
 
 
