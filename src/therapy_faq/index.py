@@ -373,8 +373,8 @@ def check_index(
     model: ModelIdentity,
     topics_sha256: str | None = None,
 ) -> IndexState:
-    """Compare the manifest with the FAQ, the crisis examples, the topics (unless None) and the
-    model in use (cheap: no vectors are read, no model loaded)."""
+    """Compare the manifest with the FAQ, the crisis examples, the topics (unless None), the
+    model in use and the crisis screen's code (cheap: no vectors are read, no model loaded)."""
     if not (index_dir / MANIFEST_FILE).is_file():
         return IndexState("missing", "none found")
     try:
