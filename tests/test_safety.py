@@ -92,6 +92,17 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("my tongue is swelling up since the new tablets", "medical"),
         ("face swollen and wheezing after the wasp sting", "medical"),
         ("bit drowsy after 12 of my sleeping pills, is that normal", "medical"),
+        # a knife or a gun turned on someone, in other Latin-script languages
+        ("vou esfaquear ele quando chegar em casa", "harm_to_others"),  # Portuguese
+        ("lo voy a apuñalar esta noche jajaja", "harm_to_others"),  # Spanish, laughing
+        ("je vais le poignarder demain", "harm_to_others"),  # French
+        ("ich werde ihn morgen erschießen", "harm_to_others"),  # German, with its ß
+        ("sasaksakin ko talaga siya", "harm_to_others"),  # Tagalog
+        ("gue mau nusuk dia pake pisau", "harm_to_others"),  # Indonesian
+        ("ik ga hem vanavond neersteken", "harm_to_others"),  # Dutch
+        ("zadźgam go jutro", "harm_to_others"),  # Polish
+        ("onu bıçaklayacağım", "harm_to_others"),  # Turkish, its dotless i
+        ("usko chaku maar dunga", "harm_to_others"),  # Hindi in Latin letters
     ],
 )
 def test_patterns_name_their_category(text: str, category: str) -> None:
@@ -159,6 +170,10 @@ def test_patterns_read_other_languages(text: str) -> None:
         "me muero de risa",
         "je meurs de faim",
         "ich lach mich tot",
+        "vou dar um tiro no escuro e perguntar",  # Portuguese: a shot in the dark
+        "je vais planter des tomates cette année",  # French: to plant
+        "ich werde sie morgen anrufen",
+        "mi jefe me va a matar si llego tarde otra vez",  # killing, not a knife: not this pattern
         "annem beni öldürecek",  # Turkish: "my mum will kill me"
         "njaa inaniua jamani",  # Swahili: "hunger is killing me"
         "mama ataniua nikichelewa",  # Swahili: "mum will kill me if I'm late"
