@@ -57,9 +57,9 @@ SHORT: dict[str, dict[str, float]] = {
     # Issue 10. Written from a brief and the FAQ's questions by a helper who saw nothing of the
     # project, sealed, measured with --misses 0 on the screen before round k and once after
     # it: urgent 0.995, help 0.995 (one suicide message meets nothing), withheld 8 -> 7,
-    # concern 0.130, ordinary_right 0.860 (50 questions) both times.
+    # concern 0.130, ordinary_right 0.860 (50 questions) both times. Then that one miss was
+    # read, and a pattern written from it (a plan named "it" with a time): urgent and help 1.000.
     ROUND_K: {
-        "crisis_help": 0.995,
         "false_alarms": 7,
         "concern_rate": 0.13,
         "ordinary_right": 0.86,

@@ -67,6 +67,7 @@ from .stub_encoder import StubEncoder
         "as a pharmacist i know exactly how many it would take",  # knowing the dose
         "I know what to take and how much, I've got it with me",
         "can I hug my counsellor goodbye before I go through with it",  # a plan named "it"
+        "nobody knows yet, i'm doing it once everyone's asleep",
         "not planning on sticking around once exams are over",
     ],
 )

@@ -186,8 +186,11 @@ EXPLICIT: dict[str, str] = {
         r"\bgiving away (?:all )?(?:my|his|her) (?:stuff|things|belongings|possessions)\b|"
         r"\bby the time (?:anyone|you|someone) reads? this\b|\bill be gone\b|"
         # a plan named only as "it", an absence planned: "before I go through with it on
-        # friday", "I don't plan on being around after she leaves"
+        # friday", "I'm doing it once they're asleep", "I don't plan on being around after she
+        # leaves"
         r"\b(?:go|going|goes) through with (?:it|this|my plan|the plan)\b|"
+        r"\b(?:im|i am) (?:doing|gonna do|going to do) it (?:when|once|as soon as|the moment|"
+        r"after|tonight|today|this)\b|"
         r"\b(?:dont|do not|not|never) (?:plan|planning|intend|intending|expect|expecting) "
         r"(?:on |to )?(?:be|being|still be|stick|sticking) (?:here|around)\b"
     ),
