@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from therapy_faq import index as index_module
 from therapy_faq.encoder import ModelIdentity
@@ -16,6 +18,7 @@ from therapy_faq.index import INDEX_FILE, MANIFEST_FILE, check_index, load_index
 from therapy_faq.service import Paths, build, open_assistant
 from therapy_faq.settings import crisis_examples_path
 
+from .conftest import fit_loosely
 from .stub_encoder import StubEncoder
 
 EXAMPLES_SHA = file_sha256(crisis_examples_path())
@@ -32,6 +35,26 @@ entries:
     answer: Ask first.
     sources: [{title: T, document: b.txt, url: "https://example.org", question: "Do you hug?"}]
 """
+
+
+@cache
+def shipped_examples() -> list[dict]:
+    """The shipped crisis examples, read once: PyYAML's pure-Python loader took 8 s a read."""
+    text = crisis_examples_path().read_text(encoding="utf-8")
+    return yaml.load(text, Loader=yaml.CSafeLoader)["examples"]
+
+
+def examples_sample(folder: Path, every: int) -> Path:
+    """A crisis examples file of every `every`-th shipped example, to train a screen of its own."""
+    path = folder / "crisis_examples.yaml"
+    sample = {"examples": shipped_examples()[::every]}
+    path.write_text(yaml.dump(sample, Dumper=yaml.CSafeDumper), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def loose_screen_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    fit_loosely(monkeypatch)  # these tests train screens of their own, and check the caching
 
 
 @pytest.fixture
@@ -317,18 +340,15 @@ def test_a_screen_of_another_version_is_rebuilt_not_used(paths: Paths) -> None:
     assert "Rebuilding" in _rebuilt_once(paths)
 
 
+@pytest.mark.usefixtures("loose_screen_fit")
 def test_the_first_build_says_the_screen_is_trained_once_and_progress_moves(
     paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fresh machine: no screen cached for these examples. The build says the wait is a
     one-time step, and its progress goes up to the total."""
-    import yaml
-
     from therapy_faq import service
 
-    examples = yaml.safe_load(crisis_examples_path().read_text(encoding="utf-8"))["examples"]
-    small = tmp_path / "examples.yaml"
-    small.write_text(yaml.safe_dump({"examples": examples[::60]}), encoding="utf-8")
+    small = examples_sample(tmp_path, every=60)
     monkeypatch.setattr(service, "crisis_examples_path", lambda: small)
     said: list[str] = []
     seen: list[tuple[int, int]] = []
@@ -354,6 +374,7 @@ def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -
         assert linked.stat().st_nlink >= 2 and len(cached) == 1, name
 
 
+@pytest.mark.usefixtures("loose_screen_fit")
 @pytest.mark.parametrize(
     "name", ["screen_neighbours.npy", "screen_weights.npy", "script_weights.npy"]
 )
@@ -362,14 +383,7 @@ def test_screen_arrays_altered_in_place_are_noticed_in_the_index_and_the_cache(
 ) -> None:
     """Linked, an index's screen arrays and the cache's are one file: altered in either, the
     index is rebuilt and the screen trained again, never copied damaged."""
-    import yaml
-
-    from therapy_faq.settings import crisis_examples_path
-
-    # Every 20th example: the damaged cache is trained again, and on all 12,000 that took 30 s.
-    every = yaml.safe_load(crisis_examples_path().read_text(encoding="utf-8"))
-    sample = tmp_path / "crisis_examples.yaml"
-    sample.write_text(yaml.safe_dump({"examples": every["examples"][::20]}), encoding="utf-8")
+    sample = examples_sample(tmp_path, every=20)  # the damaged screen is trained again
     monkeypatch.setattr("therapy_faq.service.crisis_examples_path", lambda: sample)
     build(paths, StubEncoder())
     _alter_in_place(paths.index / name)  # the cache's file too: one inode

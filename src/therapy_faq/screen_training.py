@@ -161,10 +161,14 @@ def level_weights(labels: np.ndarray) -> np.ndarray:
     return per_level[levels]
 
 
-def fit(matrix, labels: np.ndarray, c: float = SCREEN_C):  # returns a LogisticRegression
+def fit(
+    matrix, labels: np.ndarray, c: float = SCREEN_C, tolerance: float | None = None
+):  # returns a LogisticRegression
+    """`tolerance` other than TOLERANCE is for stand-in screens, whose decisions nobody reads."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, tol=TOLERANCE, max_iter=3_000)
+    tol = TOLERANCE if tolerance is None else tolerance
+    model = LogisticRegression(C=c, tol=tol, max_iter=3_000)
     model.fit(matrix, labels, sample_weight=level_weights(labels))
     return model
 
