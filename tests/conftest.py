@@ -17,7 +17,7 @@ SEEDS = REPO / "data" / "sources"  # the five source documents, as shared/seeds 
 
 @pytest.fixture(scope="session")
 def _session_screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Trained crisis screens, shared by the session's tests (training takes a minute or two)."""
+    """Trained crisis screens, shared by the session's tests (the real one takes minutes)."""
     screens = tmp_path_factory.mktemp("screens")
     _train_stand_in_screen(screens, tmp_path_factory.mktemp("cache"))
     return screens

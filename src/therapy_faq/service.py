@@ -125,7 +125,7 @@ def build(
             if notify:
                 notify(
                     "Training the crisis screen on its examples: once per machine (and after "
-                    "an edit of the examples), a minute or two; later builds take seconds ..."
+                    "an edit of the examples), a few minutes; later builds take seconds ..."
                 )
             screen_dir = trained_screen(
                 examples, examples_sha256, encoder, fingerprint, screen_progress
