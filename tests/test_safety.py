@@ -104,6 +104,27 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("zadźgam go jutro", "harm_to_others"),  # Polish
         ("onu bıçaklayacağım", "harm_to_others"),  # Turkish, its dotless i
         ("usko chaku maar dunga", "harm_to_others"),  # Hindi in Latin letters
+        # someone threatening, trying or wanting to kill the writer: violence, not suicide
+        ("Meu marido disse que vai me matar hoje, estou trancada no banheiro", "violence"),
+        ("ele ameaçou me matar", "violence"),  # Portuguese
+        ("mi novio dijo que me va a matar si salgo", "violence"),  # Spanish
+        ("me amenazó con matarme anoche", "violence"),
+        ("il dit qu'il va me tuer s'il me retrouve", "violence"),  # French
+        ("mon copain a menacé de me tuer", "violence"),
+        ("mein Mann hat gedroht, mich umzubringen", "violence"),  # German
+        ("mio marito ha minacciato di uccidermi", "violence"),  # Italian
+        ("mijn man dreigt me te vermoorden", "violence"),  # Dutch
+        ("dia mengancam akan membunuhku", "violence"),  # Indonesian
+        ("binantaan niya akong papatayin", "violence"),  # Tagalog
+        ("grozi, że mnie zabije", "violence"),  # Polish
+        ("beni öldürmekle tehdit etti", "violence"),  # Turkish
+        # the first person stays suicide, where a form is shared once accents are folded too
+        ("eu queria me matar ontem", "suicide"),  # Portuguese "queria": I or she wanted
+        ("tenho vontade de me matar", "suicide"),
+        ("j'ai essayé de me tuer hier soir", "suicide"),  # French: "I tried"
+        ("ho cercato di uccidermi ieri", "suicide"),  # Italian: "I tried"
+        ("tomei a cartela toda, isso vai me matar?", "suicide"),  # "will this kill me?"
+        ("ça va me tuer? j'ai pris 30 cachets", "suicide"),
     ],
 )
 def test_patterns_name_their_category(text: str, category: str) -> None:
@@ -175,6 +196,12 @@ def test_patterns_read_other_languages(text: str) -> None:
         "je vais planter des tomates cette année",  # French: to plant
         "ich werde sie morgen anrufen",
         "mi jefe me va a matar si llego tarde otra vez",  # killing, not a knife: not this pattern
+        # another person's "will kill me", an idiom in each of these languages
+        "minha mãe vai me matar se eu chegar tarde kkk",
+        "essa prova de cálculo vai me matar kkkkk",
+        "ela quer me matar de rir com essas piadas",
+        "ma mère va me tuer, j'ai oublié son anniversaire",
+        "meine Mutter wird mich umbringen, wenn ich zu spät komme",
         "annem beni öldürecek",  # Turkish: "my mum will kill me"
         "njaa inaniua jamani",  # Swahili: "hunger is killing me"
         "mama ataniua nikichelewa",  # Swahili: "mum will kill me if I'm late"

@@ -317,6 +317,48 @@ EXPLICIT_MORE: dict[str, tuple[str, str]] = {
     ),
 }
 
+
+def _after(words: tuple[str, ...]) -> str:
+    """Lookbehinds: what follows comes just after one of `words`, which the match leaves out."""
+    return "(?:" + "|".join(rf"(?<=\b{word} )" for word in words) + ")"
+
+
+def _not_after(words: tuple[str, ...]) -> str:
+    """Lookbehinds: what follows is not just after one of `words` (another person's verb)."""
+    return "".join(rf"(?<!\b{word} )" for word in words)
+
+
+# Verbs of another person before "kill me" ("minha mãe vai me matar", "il va me tuer", "er wird
+# mich umbringen", "vuole ammazzarmi"): the idiom, or a threat ("threats" below), never suicide.
+# Not "pode" or "peut" ("isso pode me matar?": a question about what was taken); and only forms
+# no first person shares once accents are folded: Portuguese "ia", "queria" and "iria", French
+# "menace" and "essaie", Italian "ho cercato di" are also "I", so they stay read as suicide.
+_PT_OTHERS = (
+    "vai", "vao", "iam", "iriam", "quer", "querem", "queriam", "tentou", "tentaram", "tenta",
+    "tentam", "ameacou", "ameaca", "ameacam", "ameacaram",
+)  # fmt: skip
+_FR_OTHERS = ("va", "vont", "allait", "allaient", "veut", "veulent", "voulait", "voulaient")
+_IT_OTHERS = (
+    "vuole", "vogliono", "voleva", "volevano", "cerca di", "cercano di", "cercava di",
+    "ha cercato di", "hanno cercato di", "minaccia di", "minacciano di", "minacciava di",
+    "ha minacciato di", "hanno minacciato di",
+)  # fmt: skip
+# Threats, from the verb on: a match that began at "disse" or "ameaçou" was read as denied
+# after Portuguese "no" ("in the": "me trancou no quarto e disse que vai me matar").
+_PT_THREATS = (
+    *(f"{verb} que {will}" for verb in ("disse", "diz", "falou", "fala", "jurou", "jura",
+      "gritou", "avisou") for will in ("vai", "vao")),
+    *(f"{verb}{de}" for verb in ("ameacou", "ameaca", "ameacam", "ameacaram", "tentou",
+      "tentaram", "tenta", "tentam", "quer", "querem", "queriam") for de in ("", " de")),
+)  # fmt: skip
+_ES_SAID = ("dijo que", "dice que", "juro que", "jura que", "grito que")
+_FR_SAID = tuple(
+    f"{verb} {who}"
+    for verb in ("dit", "dire", "ecrit", "jure", "crie", "hurle", "menace")
+    for who in ("quil", "quelle", "quils", "quelles", "qu il", "qu elle")
+)
+
+
 # Common crisis phrases in other languages (on folded text: no accents, no apostrophes).
 LANGUAGES: dict[str, tuple[str, str]] = {
     "spanish": (
@@ -329,25 +371,32 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "portuguese": (
         "suicide",
         r"\b(?:quero|vou) (?:morrer|me matar|me suicidar|sumir para sempre)\b|"
-        r"\bnao quero mais viver\b|\btirar (?:a )?minha (?:propria )?vida\b|\bme matar\b|"
+        r"\bnao quero mais viver\b|\btirar (?:a )?minha (?:propria )?vida\b|"
+        + _not_after(_PT_OTHERS)
+        + r"\bme matar\b|\b(?:isso|isto|aquilo) (?:vai|ia|iria) me matar\b|"
         r"\bsuicid(?:ar|io)\b|\bme cortar\b",
     ),
     "french": (
         "suicide",
         r"\bje veux (?:mourir|me tuer|en finir|disparaitre)\b|\bje vais me (?:tuer|suicider)\b|"
         r"\bme suicider\b|\bje (?:ne )?veux plus vivre\b|\bmettre fin a (?:mes jours|ma vie)\b|"
-        r"\ben finir avec la vie\b|\bme scarifi\w*|\bme tuer\b",
+        r"\ben finir avec la vie\b|\bme scarifi\w*|"
+        + _not_after(_FR_OTHERS)
+        + r"\bme tuer\b|\b(?:ca|cela|ceci) (?:va|pourrait|peut) me tuer\b",
     ),
     "german": (
         "suicide",
         r"\bich (?:will|mochte|moechte) (?:sterben|nicht mehr leben|tot sein)\b|"
-        r"\bmich umbringen\b|\bumbringen will\b|\bselbstmord\b|\bsuizid\w*|"
+        + _not_after(("wird", "werden"))
+        + r"\bmich umbringen\b|\bumbringen will\b|\bselbstmord\b|\bsuizid\w*|"
         r"\b(?:mir )?das leben nehmen\b|\bmich ritzen\b|\bnicht mehr leben\b",
     ),
     "italian": (
         "suicide",
-        r"\bvoglio (?:morire|uccidermi|ammazzarmi|farla finita)\b|\b(?:uccidermi|ammazzarmi|"
-        r"suicidarmi)\b|\btogliermi la vita\b|\bnon voglio piu vivere\b|\bfarla finita\b",
+        r"\bvoglio (?:morire|uccidermi|ammazzarmi|farla finita)\b|\bsuicidarmi\b|"
+        + _not_after(_IT_OTHERS)
+        + r"\b(?:uccidermi|ammazzarmi)\b|\btogliermi la vita\b|\bnon voglio piu vivere\b|"
+        r"\bfarla finita\b",
     ),
     "hinglish": (
         "suicide",
@@ -423,6 +472,38 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         r"\bb[i\u0131]caklayaca[gk][i\u0131]m\b|\bnitam(?:u)?choma kisu\b|"
         r"\b(?:chaku|chaaku|churi|knife) (?:maar|mar|ghusa|ghoop) d(?:unga|ungi|oonga|enge)\b|"
         r"\bgoli maar d(?:unga|ungi|oonga)\b",
+    ),
+    # Someone threatening, trying or wanting to kill the writer, or who said they will, as
+    # English "danger to me": never "X will kill me" alone, an idiom in every one of these
+    # languages ("minha mãe vai me matar se eu chegar tarde", "ma mère va me tuer"). The
+    # suicide patterns above skip those verbs, so a partner's threat is read as violence, not
+    # as suicide; a message in seen set 2 had the suicide panel for one.
+    "threats": (
+        "violence",
+        _after(_PT_THREATS)
+        + r"me matar\b(?! de )|"
+        + _after(_ES_SAID)
+        + r"(?:me (?:va|iba) a matar|(?:va|iba) a matarme)\b|"
+        r"\b(?:amenaz\w*|quiere|quieren) (?:con )?matarme\b(?! de )|"
+        r"\b(?:il|elle|ils|elles|mari|copain|pere|ex|conjoint|compagnon|beau pere)\b"
+        r"(?: \w+){0,3}? (?:menac\w*|essa\w*|tent\w*) de me tuer\b|"
+        r"\b(?:il|elle|ils|elles) (?:veut|veulent|voulait|voulaient) me tuer\b(?! de )|"
+        + _after(_FR_SAID)
+        + r"(?:va|vont|allait|allaient) me tuer\b|"
+        r"\b(?:er|sie|mann|freund|vater|papa|ex|partner|stiefvater)\b(?: (?!ich\b)\w+){0,2}? "
+        r"(?:will|wollte|droht|drohte|gedroht)(?: (?!ich\b)\w+){0,2}? mich (?:umbringen|"
+        r"umzubringen|toten|zu toten)\b|"
+        r"\b(?:minaccia|minacciano|minacciava|ha minacciato|hanno minacciato|cerca|cercano|"
+        r"cercava|ha cercato|hanno cercato) di (?:uccidermi|ammazzarmi)\b|\b(?:vuole|vogliono|"
+        r"voleva|volevano) (?:uccidermi|ammazzarmi)\b|"
+        + _after(("detto che", "dice che", "giurato che", "urlato che"))
+        + r"mi (?:uccide|ammazza|uccidera|ammazzera)\b|"
+        r"\b(?:hij|zij|ze|man|vriend|vader|ex|partner)\b(?: (?!ik\b)\w+){0,2}? (?:dreig\w*|wil)"
+        r"(?: (?!ik\b)\w+){0,2}? (?:me|mij) (?:te )?(?:vermoorden|doden)\b|"
+        r"\b(?:mengancam|ngancem|ngancam)(?: \w+){0,2}? (?:membunuh|bunuh|ngebunuh)(?:ku| aku| "
+        r"saya| gue| gw)\b|\b(?:binantaan|pinagbantaan)(?: \w+){0,2}? (?:akong|ako na) "
+        r"papatayin\b|\bgrozi(?:l|la|li)?(?: \w+){0,2}? ze mnie zabij\w*|"
+        r"\bgrozi(?:l|la)? mi smierci\w*|\bbeni (?:oldurmekle|olumle) tehdit\w*",
     ),
     "vietnamese": (
         "suicide",
