@@ -139,6 +139,7 @@ class CategoryCounts:
     messages: int = 0
     urgent: int = 0
     help: int = 0
+    named: int = 0  # urgent, with this category named: its own help first
 
 
 @dataclass
@@ -201,13 +202,16 @@ class Report:
             "out_of_scope_crisis": self.out_of_scope_crisis if self.out_of_scope else None,
         }
 
-    def category_figures(self) -> dict[str, dict[str, float | int]]:
-        """Per crisis category: messages, share urgent, share shown help."""
+    def category_figures(self) -> dict[str, dict[str, float | int | None]]:
+        """Per crisis category: messages, share urgent, share shown help, and of the urgent
+        ones the share whose panel named this category (its lines first; None when none was
+        urgent or the set does not label categories)."""
         return {
             name: {
                 "messages": c.messages,
                 "urgent": c.urgent / c.messages,
                 "help": c.help / c.messages,
+                "named": c.named / c.urgent if c.urgent and name != "unlabelled" else None,
             }
             for name, c in sorted(
                 self.by_category.items(),
@@ -274,6 +278,7 @@ def _crisis(assistant: Assistant, item: CrisisItem, report: Report) -> None:
     counts.messages += 1
     report.crisis_urgent += urgent
     counts.urgent += urgent
+    counts.named += urgent and verdict.category == item.category
     report.crisis_help += helped
     counts.help += helped
     report.crisis_by_patterns += urgent and verdict.layer in ("pattern", "both")

@@ -384,12 +384,15 @@ def eval_view(report: Report, targets: dict[str, tuple[str, float]], misses: int
         by_category.add_column("messages", justify="right")
         by_category.add_column("urgent", justify="right")
         by_category.add_column("help shown", justify="right")
+        by_category.add_column("named (of urgent)", justify="right")
         for name, figures in categories.items():
+            named = figures["named"]
             by_category.add_row(
                 name,
                 str(figures["messages"]),
                 f"{figures['urgent']:.3f}",
                 f"{figures['help']:.3f}",
+                "-" if named is None else f"{named:.3f}",
             )
         parts.append(by_category)
     if report.misses and misses:
