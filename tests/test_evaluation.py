@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+LATIN = "crisis_heldout24.yaml"  # Latin-script idioms and threats, before and after `threats`
 ROUND_K = "crisis_heldout23.yaml"  # sealed through round k, measured before and after it
 NEWEST = "crisis_heldout22.yaml"  # written after the round of frames and twins, sealed
 HELDOUT = "crisis_heldout21.yaml"  # sealed through the round of frames and twins
@@ -34,6 +35,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    LATIN: (160, 160),
     ROUND_K: (200, 200),
     NEWEST: (200, 200),
     HELDOUT: (200, 200),
@@ -54,6 +56,17 @@ SHORT: dict[str, dict[str, float]] = {
     # from one of its 82 crises (0.976 -> 0.963): three now get the concern line, with help
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     "crisis.yaml ordinary.yaml": {"crisis_recall": 0.96, "ordinary_right": 0.85},
+    # Issue 10. Two thirds in thirteen Latin-script languages other than English, whose words of
+    # dying and killing are everyday idioms; written from a brief and the FAQ's questions by a
+    # helper who saw nothing of the project, sealed, measured with --misses 0 on the screen
+    # before the `threats` pattern and once after it: urgent 0.988 both times (two suicide
+    # messages get the concern line), help 1.000, withheld 28 -> 26 of 160, concern 0.212 ->
+    # 0.219, ordinary_right 0.767 (30 questions) both times.
+    LATIN: {
+        "false_alarms": 26,
+        "concern_rate": 0.22,
+        "ordinary_right": 0.76,
+    },
     # Issue 10. Written from a brief and the FAQ's questions by a helper who saw nothing of the
     # project, sealed, measured with --misses 0 on the screen before round k and once after
     # it: urgent 0.995, help 0.995 (one suicide message meets nothing), withheld 8 -> 7,
@@ -83,10 +96,11 @@ SHORT: dict[str, dict[str, float]] = {
     # and 9, concern 0.225 and 0.210, ordinary_right 0.611 and 0.611; 0.556 since the English
     # alternates were renewed (one question). Its one crisis that met nothing (a nurse who knows
     # the dose) was read by mistake before the round (`eval --json` then listed every miss) and
-    # is matched by a pattern since. With round k's examples: 9 withheld, concern 0.200.
+    # is matched by a pattern since. With round k's examples: 9 withheld, concern 0.200. With
+    # the `threats` pattern (another person's "will kill me" no longer suicide): 8, 0.205.
     HELDOUT: {
-        "false_alarms": 9,
-        "concern_rate": 0.2,
+        "false_alarms": 8,
+        "concern_rate": 0.21,
         "ordinary_right": 0.55,
     },
     # Issue 10. Written and sealed while questions in other languages were added to the FAQ,
@@ -97,9 +111,9 @@ SHORT: dict[str, dict[str, float]] = {
     # and twins: 13 withheld, concern 0.210. Ordinary_right 0.586 since the English alternates
     # were renewed, 0.621 since questions in other languages need a lead over the runner-up,
     # 0.690 since the wordings in scripts the model cannot read were doubled. With round k's
-    # examples: 12 withheld.
+    # examples: 12 withheld; with the `threats` pattern, 11 (an idiom in French), concern 0.205.
     PREVIOUS: {
-        "false_alarms": 12,
+        "false_alarms": 11,
         "concern_rate": 0.21,
         "ordinary_right": 0.68,
     },
@@ -213,6 +227,25 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
         "someone_else",
         "unlabelled",
     }
+    assert all(0 <= figures["named"] <= 1 for figures in report["by_category"].values())
+
+
+def test_each_category_counts_the_panels_that_name_it(real_env, tmp_path) -> None:
+    """A partner's threat in Portuguese names violence (its lines first), not suicide."""
+    crises = [
+        ("Meu marido disse que vai me matar hoje, estou trancada no banheiro", "violence"),
+        ("the cut on my arm won't stop bleeding and I feel dizzy", "medical"),
+        ("I'm going to kill myself tonight", "suicide"),
+        ("I'm going to kill myself tonight, he said, and hung up", "violence"),  # named wrong
+    ]
+    path = tmp_path / "categories.yaml"
+    path.write_text(
+        json.dumps({"crisis": [{"text": text, "category": c} for text, c in crises]}),
+        encoding="utf-8",
+    )
+    categories = run_eval(str(path))["by_category"]
+    assert categories["violence"] == {"messages": 2, "urgent": 1.0, "help": 1.0, "named": 0.5}
+    assert categories["medical"]["named"] == categories["suicide"]["named"] == 1.0
 
 
 @pytest.mark.parametrize("name", list(COUNTS))
