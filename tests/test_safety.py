@@ -104,6 +104,11 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("zadźgam go jutro", "harm_to_others"),  # Polish
         ("onu bıçaklayacağım", "harm_to_others"),  # Turkish, its dotless i
         ("usko chaku maar dunga", "harm_to_others"),  # Hindi in Latin letters
+        # pills taken: the writer's are medical, another person's someone else's
+        ("I took all my pills an hour ago and I feel sick", "medical"),
+        ("i swallowed a bunch of pills earlier, what do i do", "medical"),
+        ("Roommate took all her pills, can't wake her properly", "someone_else"),
+        ("my mother rang me sobbing, said she'd taken all her pills", "someone_else"),
         # someone threatening, trying or wanting to kill the writer: violence, not suicide
         ("Meu marido disse que vai me matar hoje, estou trancada no banheiro", "violence"),
         ("ele ameaçou me matar", "violence"),  # Portuguese
@@ -405,6 +410,10 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
         ("he made me promise not to hurt myself", False),
         ("I don't want to live anymore", False),  # the pattern holds the negation itself
         ("I'm not suicidal. Actually I want to kill myself", False),  # one clause is enough
+        # A conjunction ends the negation's reach.
+        ("I'm not suicidal but I want to die", False),
+        ("my roommate isn't home and I just took a bunch of pills", False),
+        ("I have no plans and no intention to kill myself", True),  # the second "no" is near
     ],
 )
 def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:

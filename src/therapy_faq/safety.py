@@ -200,8 +200,13 @@ EXPLICIT: dict[str, str] = {
     ),
     "someone in danger": (
         r"\b(?:kill|hurt|harm|cut|off|unaliv)\w* (?:him|her|them|their)sel(?:f|ves)\b|"
-        r"\b(?:took|swallowed|taken) (?:a bunch of|a lot of|too many|all (?:of )?(?:his|her|their|"
-        r"my|the)|a whole bottle of) (?:pills|meds|tablets)\b|"
+        # someone else took them: "I took all my pills" is `taken already` (medical)
+        r"\b(?:he|she|they|hes|shes|theyve|theyre|hed|shed|theyd|(?:my|our|a|his|her) \w+|"
+        r"roommate|flatmate|mum|mom|mam|dad|brother|sister|friend|bf|gf|boyfriend|girlfriend|"
+        r"husband|wife|partner|son|daughter|nan|gran|grandma|grandad|grandpa)"
+        r"(?: (?!(?:i|ive|im|id)\b)\w+){0,3}? (?:took|swallowed|taken) (?:a bunch of|a lot of|"
+        r"too many|all (?:of )?(?:his|her|their|my|the)|a whole bottle of) "
+        r"(?:pills|meds|tablets)\b|"
         r"\b(?:he|she|they|(?:my|our|a) \w+) (?:really |just |still )?wants? to die\b|"
         r"\b(?:he|she|they|hes|shes|theyre|theyve|(?:my|our|a) \w+) (?:is |was |are |were |has |"
         r"have |keeps? |kept |been |(?:has|have) been |(?:is|are|was) (?:always |still )?)?"
@@ -583,6 +588,12 @@ _NEGATION_KEPT_OPEN = re.compile(
     r"promise|promised|swear|swore)\b"
 )
 _CORRECTION_AFTER = re.compile(r"^\s*(?:exactly|per se|as such)\b")
+# A conjunction between the negation and the match ends the negation's reach: "my roommate isn't
+# home and I just took a bunch of pills", "I'm not suicidal but I want to die", Portuguese "me
+# trancou no quarto e disse que vai me matar" ("no" is "in the" there).
+_CONJUNCTION = re.compile(
+    r"\b(?:and|but|so|then|because|cause|cuz|e|y|et|und|aber|ma|pero|mas|dan|tapi)\b"
+)
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
 
 
@@ -602,7 +613,7 @@ def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
         found = True
         before = norm[: match.start()]
         cue = _NEGATION.search(before)
-        if cue is None:
+        if cue is None or _CONJUNCTION.search(before, cue.start() + 1):
             return False
         context = " ".join([*before[: cue.start()].split()[-2:], cue.group(0)])
         if _NEGATION_KEPT_OPEN.search(context) or _CORRECTION_AFTER.search(norm[match.end() :]):
