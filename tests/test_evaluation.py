@@ -231,10 +231,12 @@ def test_crisis_screen_figures_are_reported_per_category(real_env) -> None:
 
 
 def test_each_category_counts_the_panels_that_name_it(real_env, tmp_path) -> None:
-    """A partner's threat in Portuguese names violence (its lines first), not suicide."""
+    """A partner's threat in Portuguese names violence (its lines first), not suicide; the
+    writer's own overdose names medical, not someone else in danger."""
     crises = [
         ("Meu marido disse que vai me matar hoje, estou trancada no banheiro", "violence"),
         ("the cut on my arm won't stop bleeding and I feel dizzy", "medical"),
+        ("I took all my pills an hour ago and I feel sick", "medical"),  # not someone else's
         ("I'm going to kill myself tonight", "suicide"),
         ("I'm going to kill myself tonight, he said, and hung up", "violence"),  # named wrong
     ]
