@@ -323,11 +323,6 @@ EXPLICIT_MORE: dict[str, tuple[str, str]] = {
 }
 
 
-def _after(words: tuple[str, ...]) -> str:
-    """Lookbehinds: what follows comes just after one of `words`, which the match leaves out."""
-    return "(?:" + "|".join(rf"(?<=\b{word} )" for word in words) + ")"
-
-
 def _not_after(words: tuple[str, ...]) -> str:
     """Lookbehinds: what follows is not just after one of `words` (another person's verb)."""
     return "".join(rf"(?<!\b{word} )" for word in words)
@@ -348,20 +343,6 @@ _IT_OTHERS = (
     "ha cercato di", "hanno cercato di", "minaccia di", "minacciano di", "minacciava di",
     "ha minacciato di", "hanno minacciato di",
 )  # fmt: skip
-# Threats, from the verb on: a match that began at "disse" or "ameaçou" was read as denied
-# after Portuguese "no" ("in the": "me trancou no quarto e disse que vai me matar").
-_PT_THREATS = (
-    *(f"{verb} que {will}" for verb in ("disse", "diz", "falou", "fala", "jurou", "jura",
-      "gritou", "avisou") for will in ("vai", "vao")),
-    *(f"{verb}{de}" for verb in ("ameacou", "ameaca", "ameacam", "ameacaram", "tentou",
-      "tentaram", "tenta", "tentam", "quer", "querem", "queriam") for de in ("", " de")),
-)  # fmt: skip
-_ES_SAID = ("dijo que", "dice que", "juro que", "jura que", "grito que")
-_FR_SAID = tuple(
-    f"{verb} {who}"
-    for verb in ("dit", "dire", "ecrit", "jure", "crie", "hurle", "menace")
-    for who in ("quil", "quelle", "quils", "quelles", "qu il", "qu elle")
-)
 
 
 # Common crisis phrases in other languages (on folded text: no accents, no apostrophes).
@@ -485,24 +466,23 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     # as suicide; a message in seen set 2 had the suicide panel for one.
     "threats": (
         "violence",
-        _after(_PT_THREATS)
-        + r"me matar\b(?! de )|"
-        + _after(_ES_SAID)
-        + r"(?:me (?:va|iba) a matar|(?:va|iba) a matarme)\b|"
+        r"\b(?:ameac(?:ou|a|am|aram)|tent(?:ou|aram|a|am)|quer|querem|queriam)(?: de)? me matar\b"
+        r"(?! de )|\b(?:disse|diz|falou|fala|jurou|jura|gritou|avisou) que (?:vai|vao) me matar\b"
+        r"(?! de )|"
+        r"\b(?:dijo|dice|juro|jura|grito) que (?:me (?:va|iba) a matar|(?:va|iba) a matarme)\b|"
         r"\b(?:amenaz\w*|quiere|quieren) (?:con )?matarme\b(?! de )|"
         r"\b(?:il|elle|ils|elles|mari|copain|pere|ex|conjoint|compagnon|beau pere)\b"
         r"(?: \w+){0,3}? (?:menac\w*|essa\w*|tent\w*) de me tuer\b|"
         r"\b(?:il|elle|ils|elles) (?:veut|veulent|voulait|voulaient) me tuer\b(?! de )|"
-        + _after(_FR_SAID)
-        + r"(?:va|vont|allait|allaient) me tuer\b|"
+        r"\b(?:dit|dire|ecrit|jure|crie|hurle|menace) qu ?(?:il|elle|ils|elles) (?:va|vont|allait|"
+        r"allaient) me tuer\b|"
         r"\b(?:er|sie|mann|freund|vater|papa|ex|partner|stiefvater)\b(?: (?!ich\b)\w+){0,2}? "
         r"(?:will|wollte|droht|drohte|gedroht)(?: (?!ich\b)\w+){0,2}? mich (?:umbringen|"
         r"umzubringen|toten|zu toten)\b|"
         r"\b(?:minaccia|minacciano|minacciava|ha minacciato|hanno minacciato|cerca|cercano|"
         r"cercava|ha cercato|hanno cercato) di (?:uccidermi|ammazzarmi)\b|\b(?:vuole|vogliono|"
         r"voleva|volevano) (?:uccidermi|ammazzarmi)\b|"
-        + _after(("detto che", "dice che", "giurato che", "urlato che"))
-        + r"mi (?:uccide|ammazza|uccidera|ammazzera)\b|"
+        r"\b(?:detto|dice|giurato|urlato) che mi (?:uccide|ammazza|uccidera|ammazzera)\b|"
         r"\b(?:hij|zij|ze|man|vriend|vader|ex|partner)\b(?: (?!ik\b)\w+){0,2}? (?:dreig\w*|wil)"
         r"(?: (?!ik\b)\w+){0,2}? (?:me|mij) (?:te )?(?:vermoorden|doden)\b|"
         r"\b(?:mengancam|ngancem|ngancam)(?: \w+){0,2}? (?:membunuh|bunuh|ngebunuh)(?:ku| aku| "
