@@ -38,6 +38,7 @@ import numpy as np
 
 from therapy_faq.crisis import load_examples
 from therapy_faq.encoder import default_encoder
+from therapy_faq.language import ENGLISH, detected_language
 from therapy_faq.safety import (
     LABELS,
     PatternHit,
@@ -242,6 +243,12 @@ def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float | int
     }
 
 
+def language_group(text: str) -> str:
+    """ "another language" when CLD2 is sure of one other than English; else "English"."""
+    language = detected_language(text)
+    return "English" if language in (None, ENGLISH) else "another language"
+
+
 def worst_groups(examples, scores, hits, limits, groups, level: str, bad: tuple[str, ...]):
     rates = defaultdict(lambda: [0, 0])
     for example, score, hit, group in zip(examples, scores, hits, groups, strict=True):
@@ -334,6 +341,23 @@ def main() -> None:
                 name: scored(part.blend(NEIGHBOUR_SHARE, NEIGHBOUR_NEAR))
                 for name, part in parts.items()
             }
+            # The classifier learns a language other than English from its examples alone (the
+            # embedding model reads English): its figures there, apart, say what a language
+            # without examples can expect (whole voices held out) and one with them (kinds).
+            languages = [language_group(e.text) for e in examples]
+            for name, oof in oofs.items():
+                for group in ("English", "another language"):
+                    part = [i for i, g in enumerate(languages) if g == group]
+                    f = figures(
+                        [examples[i] for i in part],
+                        [oof[i] for i in part],
+                        [hits[i] for i in part],
+                        THRESHOLDS,
+                    )
+                    shown = " ".join(
+                        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in f.items()
+                    )
+                    print(f"  {name} held out, {group} ({len(part)} examples): {shown}")
             for name, oof in oofs.items():
                 g = groupings[name]
                 print(f"  worst {name} groups, urgent missed:")

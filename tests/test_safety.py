@@ -123,6 +123,8 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("binantaan niya akong papatayin", "violence"),  # Tagalog
         ("grozi, że mnie zabije", "violence"),  # Polish
         ("beni öldürmekle tehdit etti", "violence"),  # Turkish
+        ("mein Vater will mich einfach umbringen", "violence"),  # German, words between
+        ("will mich einfach nur umbringen", "suicide"),
         # the first person stays suicide, where a form is shared once accents are folded too
         ("eu queria me matar ontem", "suicide"),  # Portuguese "queria": I or she wanted
         ("tenho vontade de me matar", "suicide"),
@@ -165,6 +167,20 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "nataka kufa",  # Swahili
         "nitamuua leo usiku",  # Swahili: "I will kill him tonight"
         "tôi muốn chết",  # Vietnamese
+        # the plainest phrases in languages with few examples ("more languages")
+        "vreau să mor",  # Romanian
+        "Chci umřít",  # Czech
+        "zabijem sa",  # Slovak
+        "megölöm magam ma este",  # Hungarian
+        "jag ska ta livet av mig ikväll",  # Swedish
+        "jeg vil ikke leve mere",  # Danish
+        "haluan kuolla",  # Finnish
+        "ubiću se večeras",  # Serbian
+        "vull morir",  # Catalan
+        "ngifuna ukufa",  # Zulu
+        "am luat toate pastilele",  # Romanian: every pill taken
+        "jag har tagit alla mina tabletter",  # Swedish
+        "popila sam sve tablete",  # Croatian
         "もう死にたい",  # Japanese, in a script the model does not read
         "明日、屋上から飛び降ります",  # the voicing mark of び is folded on both sides
         "요즘 너무 죽고 싶어요",  # Korean
@@ -217,6 +233,13 @@ def test_patterns_read_other_languages(text: str) -> None:
         "死ぬほど眠い",  # Japanese: "sleepy to death"
         "我不想死",  # Chinese: "I don't want to die"
         "Đói muốn chết luôn",  # Vietnamese: "starving to death"
+        "Vreau să mor de râs",  # Romanian: to die of laughter
+        "nu vreau să mor",  # Romanian: "I don't want to die"
+        "chci umřít smíchy",  # Czech: to die of laughter
+        "jeg vil dø af grin",  # Danish
+        "det tar livet av mig det här jobbet",  # Swedish: "this job is killing me"
+        "ne želim umrijeti",  # Croatian: "I don't want to die"
+        "Am luat toate cărțile de la bibliotecă",  # Romanian: all the books
         "are my meds more likely to work with food",  # a method must be named
         "is a haircut more likely to work than new clothes",
         "no point staying up for the match",
@@ -414,6 +437,10 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
         ("I'm not suicidal but I want to die", False),
         ("my roommate isn't home and I just took a bunch of pills", False),
         ("I have no plans and no intention to kill myself", True),  # the second "no" is near
+        # Portuguese "no" is "in the"; Spanish "no" denies
+        ("estou no telhado vou me matar", False),
+        ("no quarto vou me matar", False),
+        ("no, no quiero morir, solo estoy cansada", True),
     ],
 )
 def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:
