@@ -64,11 +64,13 @@ SHORT: dict[str, dict[str, float]] = {
     # sealed before the patterns of more languages were written, and measured with --misses 0
     # before them and once after: urgent 1.000 and help 1.000 both times (crises matched by a
     # pattern 0.200 -> 0.225), withheld 10 of 160 both times, concern 0.231 -> 0.238,
-    # ordinary_right 0.775 (40 questions) both times.
+    # ordinary_right 0.775 (40 questions) both times. Measured once more after the FAQ gained
+    # its questions in nine of those languages (written by a helper who never saw the set; two
+    # within 0.88 of its messages dropped): ordinary_right 0.850.
     MORE_LANGUAGES: {
         "false_alarms": 10,
         "concern_rate": 0.24,
-        "ordinary_right": 0.77,
+        "ordinary_right": 0.85,
     },
     # Issue 10. Two thirds in thirteen Latin-script languages other than English, whose words of
     # dying and killing are everyday idioms; written from a brief and the FAQ's questions by a
