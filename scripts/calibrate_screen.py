@@ -244,7 +244,8 @@ def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float | int
 
 
 def language_group(text: str) -> str:
-    """ "another language" when CLD2 is sure of one other than English; else "English"."""
+    """Which side of the split a text is on: "another language" when CLD2 is sure of one other
+    than English, else "English"."""
     language = detected_language(text)
     return "English" if language in (None, ENGLISH) else "another language"
 

@@ -530,7 +530,7 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         # Croatian, Serbian, Bosnian, Slovenian
         r"(?<!\bne )\b(?:hocu|zelim) (?:da )?(?:umrem|umrijeti|umreti|se ubijem|se ubiti)\b|"
         r"\bubit cu se\b|\bubicu se\b|\bne zelim (?:vise )?(?:da )?(?:zivim|zivjeti|ziveti)\b|"
-        r"\b(?:hocem|zelim) umreti\b|\bubil(?:a)? se bom\b|\bnocem (?:vec )?ziveti\b|"
+        r"\bhocem umreti\b|\bubil(?:a)? se bom\b|\bnocem (?:vec )?ziveti\b|"
         # Catalan, Lithuanian, Latvian, Estonian, Albanian, Welsh
         r"(?<!\bno )\bvull morir\b|\bem vull (?:suicidar|matar)\b|\bvull (?:suicidar|matar) me\b|"
         r"\bno vull viure\b|\bnoriu (?:mirti|nusizudyti)\b|\bnusizudysiu\b|"
@@ -643,10 +643,6 @@ _CONJUNCTION = re.compile(
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
 
 
-def _portuguese(text: str) -> bool:
-    return detected_language(text) == "pt"
-
-
 def _clauses_matching(text: str, regex: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str]]]:
     """Each clause of `text` where `regex` matches, normalised, with its match."""
     for clause in _CLAUSE_BREAK.split(fold(text)):
@@ -663,7 +659,7 @@ def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
         found = True
         before = norm[: match.start()]
         cue = _NEGATION.search(before)
-        if cue is not None and cue.group(0).startswith("no ") and _portuguese(text):
+        if cue is not None and cue.group(0).startswith("no ") and detected_language(text) == "pt":
             # Portuguese "no" is "in the" ("estou no telhado, vou me matar"); it denies with "não"
             cue = _NEGATION.search(before, cue.start() + 1)
         if cue is None or _CONJUNCTION.search(before, cue.start() + 1):
