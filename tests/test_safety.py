@@ -181,6 +181,15 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "am luat toate pastilele",  # Romanian: every pill taken
         "jag har tagit alla mina tabletter",  # Swedish
         "popila sam sve tablete",  # Croatian
+        # word orders and forms a hostile reviewer found missing
+        "Dneska se zabiju",  # Czech, the clitic second
+        "Megölöm magamat",  # Hungarian
+        "Jeg vil bare dø",  # Danish
+        "Ja ću se ubiti",  # Croatian
+        "Aș vrea să mor",  # Romanian
+        "Jeg tok alle pillene mine",  # Norwegian past tense
+        "Spolkl jsem celou krabičku prášků",  # Czech genitive
+        "M'he pres totes les pastilles",  # Catalan, the apostrophe folded away
         "もう死にたい",  # Japanese, in a script the model does not read
         "明日、屋上から飛び降ります",  # the voicing mark of び is folded on both sides
         "요즘 너무 죽고 싶어요",  # Korean
@@ -240,6 +249,17 @@ def test_patterns_read_other_languages(text: str) -> None:
         "det tar livet av mig det här jobbet",  # Swedish: "this job is killing me"
         "ne želim umrijeti",  # Croatian: "I don't want to die"
         "Am luat toate cărțile de la bibliotecă",  # Romanian: all the books
+        # found by a hostile reviewer: a home or a way of life, idioms, wishes for old age
+        "Nechci žít v Praze, je tam draho",  # Czech: not in Prague
+        "No vull viure a Barcelona, és massa car",  # Catalan
+        "Jeg vil ikke leve mere med ham",  # Danish: not with him
+        "Îmi iau viața de la capăt după divorț",  # Romanian: my life over again
+        "Nu ska jag ta mitt liv tillbaka",  # Swedish: take my life back
+        "Mamma kommer att ta livet av mig om jag kommer hem sent",  # mum will kill me
+        "Em vull morir de riure amb aquest vídeo",  # Catalan: to die laughing
+        "Ubit ću se od smijeha",  # Croatian
+        "Želim umrijeti u dubokoj starosti",  # Croatian: in old age
+        "Ba zan kashe kaina ba",  # Hausa: "I won't kill myself"
         "are my meds more likely to work with food",  # a method must be named
         "is a haircut more likely to work than new clothes",
         "no point staying up for the match",
@@ -441,6 +461,8 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
         ("estou no telhado vou me matar", False),
         ("no quarto vou me matar", False),
         ("no, no quiero morir, solo estoy cansada", True),
+        ("No já už prostě chci umřít", False),  # Czech "no": well
+        ("Esmu tik noguris no visa gribu nomirt", False),  # Latvian "no": from
     ],
 )
 def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:

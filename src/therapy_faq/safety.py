@@ -349,6 +349,15 @@ _IT_OTHERS = (
 )  # fmt: skip
 
 
+# "I don't want to live" followed by where, with whom, without whom or like whom is about a
+# home or a way of life ("nechci žít v Praze", "no vull viure amb els meus pares").
+_LIVING_WHERE = (
+    r"(?! (?:v|ve|s|se|sa|z|u|na|a|az|i|in|med|uden|uten|utan|bez|brez|be|ilman|kanssa|koos|"
+    r"ilma|su|ar|amb|sense|me|ne|pa|jako|ako|kao|kot|kaip|com|som|sammen|kopa|veled|vele|"
+    r"nelkuled|nelkule|an|tady|tam|tu|ovdje|ovde|aqui|alla|her|der|har|dar|siin|seal|ketu|"
+    r"atje|cia|ten|seit|tur|taalla|siella)\b)"
+)
+
 # Common crisis phrases in other languages (on folded text: no accents, no apostrophes).
 LANGUAGES: dict[str, tuple[str, str]] = {
     "spanish": (
@@ -511,42 +520,60 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "more languages": (
         "suicide",
         # Romanian, Czech, Slovak, Hungarian
-        r"\b(?<!\bnu )vreau sa (?:mor|ma omor|ma sinucid)\b(?! de )|"
-        r"\bma (?:voi |o sa )?sinucid(?:e)?\b|"
-        r"\bnu mai vreau sa traiesc\b|\b(?:mi|imi) (?:iau|voi lua) viata\b|"
-        r"\bchci (?:umrit|zemrit|se zabit)\b(?! (?:smichy|hanbou|nudou|hlady|zimou|strachy))|"
-        r"\bzabiju se\b|\bnechci (?:uz )?(?:dal )?zit\b|\bspacham sebevrazdu\b|"
-        r"\bchcem (?:zomriet|umriet|sa zabit)\b(?! (?:od|smiechom|hanbou|nudou|hladom))|"
-        r"\bzabijem sa\b|\bnechcem (?:uz )?(?:dalej )?zit\b|\bspacham samovrazdu\b|"
-        r"\bmeg akarok halni\b|\bmeg akarom olni magam\b|\bmegolom magam\b|"
-        r"\bongyilkos (?:leszek|akarok lenni)\b|\bnem akarok (?:mar )?(?:tovabb )?elni\b|"
+        r"\b(?<!\bnu )(?:vreau|as vrea) sa (?:mor|ma omor|ma sinucid)\b(?! (?:de|batran|linistit))|"
+        r"\bma (?:voi |o sa )?sinucid(?:e)?\b|\bo sa ma omor\b|"
+        r"\bnu (?:mai vreau sa traiesc|vreau sa mai traiesc)\b" + _LIVING_WHERE + "|"
+        r"\b(?:mi|imi) (?:iau|voi lua) viata\b(?! (?:in|de la))|"
+        r"\bchci (?:umrit|zemrit|se zabit)\b(?! (?:smichy|hanbou|nudou|hlady|zimou|strachy|ve))|"
+        r"\b(?:zabiju se|se zabiju)\b(?! smichy)|"
+        r"\bnechci (?:uz )?(?:dal )?zit\b" + _LIVING_WHERE + r"|\bspacham sebevrazdu\b|"
+        r"\bchcem (?:zomriet|umriet|sa zabit)\b(?! (?:od|smiechom|hanbou|nudou|hladom|v))|"
+        r"\b(?:zabijem sa|sa zabijem)\b|"
+        r"\bnechcem (?:uz )?(?:dalej )?zit\b" + _LIVING_WHERE + r"|\bspacham samovrazdu\b|"
+        r"\b(?:meg akarok halni|szeretnek meghalni)\b(?! (?:a|az) \w+tol\b)|"
+        r"\b(?:meg akarom|meg fogom) olni magam(?:at)?\b|\bmegolom magam(?:at)?\b(?! az)|"
+        r"\bongyilkos (?:leszek|akarok lenni)\b|"
+        r"\bnem akarok (?:mar )?(?:tovabb )?elni\b" + _LIVING_WHERE + "|"
         r"\bveget vetek az eletemnek\b|"
         # Swedish, Danish, Norwegian, Finnish, Icelandic
-        r"\bjag vill (?:do|inte leva (?:langre|langer|mer))\b(?! av)|"
-        r"\b(?:jag|vill|ska|kommer att) ta livet av mig\b|\bjag tar livet av mig\b|"
-        r"\bta mitt (?:eget )?liv\b|\bdoda mig sjalv\b|\bbega sjalvmord\b|"
-        r"\bjeg vil (?:d[oø]|ikke leve (?:mere|mer|l[aæ]ngere|lenger))\b(?! a[fv])|"
-        r"\b(?:vil|skal) (?:tage livet af mig|ta livet av meg|tage mit (?:eget )?liv|"
-        r"ta mitt eget liv)\b|\bsla mig selv ihjel\b|\bdrepe meg selv\b|\bbega selvmord\b|"
-        r"\bhaluan (?:kuolla|tappaa itseni)\b|\btapan itseni\b|\ben halua (?:enaa )?elaa\b|"
-        r"\bteen itsemurhan\b|\beg vil (?:deyja|ekki lifa)\b|"
+        r"\bjag vill (?:bara )?do\b(?! (?:av|gammal|lycklig))|"
+        r"\bjag vill inte leva (?:langre|langer|mer)\b" + _LIVING_WHERE + "|"
+        r"\bjag (?:vill|ska|kommer att|tanker) ta livet av mig\b|\bjag tar livet av mig\b|"
+        r"\bdoda mig sjalv\b|\bbega sjalvmord\b|"
+        r"\bjeg vil (?:bare )?d[oø]\b(?! (?:af|av|gammel|lykkelig))|"
+        r"\bjeg vil ikke leve (?:mere|mer|l[aæ]ngere|lenger)\b" + _LIVING_WHERE + "|"
+        r"\bjeg (?:vil|skal) (?:tage livet af mig|ta livet av meg|tage mit (?:eget )?liv|"
+        r"ta mitt eget liv|ta livet mitt)\b(?! tilbage| tilbake)|"
+        r"\bsla mig selv ihjel\b|\bdr(?:ae|æ)be mig selv\b|\bdrepe meg selv\b|\bbega selvmord\b|"
+        r"\bhaluan (?:kuolla|tappaa itseni)\b(?! vanhana)|\btapan itseni\b|"
+        r"\ben halua (?:enaa )?elaa\b" + _LIVING_WHERE + "|"
+        r"\bteen itsemurhan\b|\beg vil deyja\b|\beg vil ekki lifa\b" + _LIVING_WHERE + "|"
         # Croatian, Serbian, Bosnian, Slovenian
-        r"\b(?<!\bne )(?:hocu|zelim) (?:da )?(?:umrem|umrijeti|umreti|se ubijem|se ubiti)\b|"
-        r"\bubit cu se\b|\bubicu se\b|\bne zelim (?:vise )?(?:da )?(?:zivim|zivjeti|ziveti)\b|"
-        r"\bhocem umreti\b|\bubil(?:a)? se bom\b|\bnocem (?:vec )?ziveti\b|"
+        r"\b(?<!\bne )(?:hocu|zelim) (?:da )?(?:umrem|umrijeti|umreti|se ubijem|se ubiti)\b"
+        r"(?! u (?:\w+ )?(?:starosti|miru|snu))|"
+        r"\b(?:ubit cu se|ubicu se|ubiti cu se|cu se ubiti)\b(?! od)|"
+        r"\bne zelim (?:vise )?(?:da )?(?:zivim|zivjeti|ziveti)\b" + _LIVING_WHERE + "|"
+        r"\bhocem (?:umreti|se ubiti)\b|\b(?:ubil(?:a)? se bom|se bom ubil(?:a)?)\b|"
+        r"\bnocem (?:vec )?ziveti\b" + _LIVING_WHERE + "|"
         # Catalan, Lithuanian, Latvian, Estonian, Albanian, Welsh
-        r"\b(?<!\bno )vull morir\b|\bem vull (?:suicidar|matar)\b|\bvull (?:suicidar|matar) me\b|"
-        r"\bno vull viure\b|\bnoriu (?:mirti|nusizudyti)\b|\bnusizudysiu\b|"
-        r"\bnebenoriu gyventi\b|\bgribu (?:nomirt|mirt|nogalinat sevi)\b|"
-        r"\bvairs negribu dzivot\b|\btahan surra\b|\btapan (?:end|enda|ennast) ara\b|"
-        r"\bei taha enam elada\b|\b(?<!\bnuk )dua te (?:vdes|vras veten)\b|\bdo te vras veten\b|"
-        r"\bnuk dua (?:me )?te jetoj\b|\b(?:dw i|dwi|rwy) (?:eisiau|isio|moyn) marw\b|"
-        r"\bladd fy hun(?:an)?\b|"
+        r"\b(?<!\bno )vull morir\b(?! de)|\bem vull (?:suicidar|matar)\b|"
+        r"\bvull (?:suicidar|matar) me\b|\bno vull viure\b" + _LIVING_WHERE + "|"
+        r"\bnoriu (?:mirti|numirti|nusizudyti)\b|\bnusizudysiu\b|"
+        r"\bnebenoriu gyventi\b" + _LIVING_WHERE + "|"
+        r"\bgribu (?:nomirt|mirt|nogalinat sevi)\b|\bsevi nogalinasu\b|"
+        r"\b(?:vairs negribu|negribu vairs) dzivot\b" + _LIVING_WHERE + "|"
+        r"\btahan surra\b|\btapan (?:end|enda|ennast) ara\b|"
+        r"\bei taha enam elada\b" + _LIVING_WHERE + "|"
+        r"\b(?<!\bnuk )dua te (?:vdes|vras veten)\b|\bdo (?:te|ta) vras veten\b|"
+        r"\bnuk dua (?:me )?te jetoj\b" + _LIVING_WHERE + "|"
+        r"\b(?:dw i|dwi|dwin|rwy|rwyn|rydw i) (?:eisiau|isio|moyn) (?:marw|lladd fy hun)\b|"
+        r"\bladd fy hun(?:an)?\b(?! ar)|"
         # Zulu, Xhosa, Yoruba, Hausa, Somali, Cebuano
         r"\b(?:ngifuna|ndifuna) (?:ukufa|ukuzibulala)\b|\bngizozibulala\b|"
-        r"\bmo fe (?:ku|pa ara mi)\b|\bina so in (?:mutu|kashe kaina)\b|\bzan kashe kaina\b|"
-        r"\bwaxaan (?:rabaa|doonayaa) inaan (?:dhinto|is dilo)\b|"
-        r"\bgusto (?:na )?(?:ko|nako) (?:na )?mamatay\b",
+        r"\bmo fe (?:ku|pa ara mi)\b|\bina so in (?:mutu|kashe kaina)\b(?! a )|"
+        r"\b(?<!\bba )zan kashe kaina\b|"
+        r"\bwaxaan (?:rabaa|doonayaa) inaan (?:dhinto|is dilo)\b(?! anigoo)|"
+        r"\bgusto (?:na )?(?:ko|nako) (?:na )?mamatay\b(?! sa)",
     ),
     # The same languages: all of one's pills or medicine swallowed, said plainly.
     "more languages taken": (
@@ -554,14 +581,15 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         r"\bam (?:luat|inghitit) toate (?:pastilele|pilulele|medicamentele)\b|"
         r"\b(?:spolkla?|vzala?|snedla?|zobrala?|zjedol|zjedla|prehltol|prehltla) "
         r"(?:jsem|som) (?:si )?"
-        r"(?:vsechny|vsetky|celou krabicku|celu krabicku) (?:prasky|leky|tabletky|tablety|lieky)\b|"
+        r"(?:(?:vsechny|vsetky) (?:svoje |moje )?(?:prasky|leky|tabletky|tablety|lieky)|"
+        r"(?:celou|celu) krabicku (?:prasku|leku|tabletek|tabletiek|liekov))\b|"
         r"\bbevettem (?:az osszes|egy egesz doboz) (?:gyogyszer|tablett|gyogyszerem)\w*|"
-        r"\b(?:jag har tagit|jag tog|jeg har taget|jeg tog|jeg har tatt) all[ae]?"
+        r"\b(?:jag har tagit|jag tog|jeg har taget|jeg tog|jeg tok|jeg har tatt) all[ae]?"
         r" (?:mina |mine )?(?:tabletter|tabletterna|tablettene|piller|pillerne|pillene)\b|"
         r"\botin kaikki (?:pillerit|laakkeet|laakkeeni|tabletit|pillerini)\b|"
         r"\b(?:popio|popila|progutao|progutala) sam sve (?:tablete|lijekove|lekove)\b|"
-        r"\bvzel(?:a)? sem vse tablete\b|\bm he pres totes les pastilles\b|"
-        r"\bisgeriau visas (?:tabletes|vaistus)\b|"
+        r"\bvzel(?:a)? sem vse tablete\b|\bm ?he pres totes les pastilles\b|"
+        r"\bisgeriau (?:visas tabletes|visus vaistus)\b|"
         r"\bvotsin (?:koik|sisse koik) (?:tabletid|rohud)\b|"
         r"\b(?:kam pire|i piva) te gjitha (?:hapat|tabletat|ilacet)\b",
     ),
@@ -644,6 +672,14 @@ _CONJUNCTION = re.compile(
     r"\b(?:and|but|so|then|because|cause|cuz|e|y|et|und|aber|ma|pero|mas|dan|tapi)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
+# Languages where "no" is a common word that denies nothing: Portuguese "in the" ("estou no
+# telhado vou me matar"; it denies with "não"), Czech, Slovak, Polish, Hungarian, Slovenian and
+# Croatian "well" ("no já už prostě chci umřít"), Latvian "from".
+_NO_ELSEWHERE = frozenset({"pt", "cs", "sk", "pl", "hu", "sl", "hr", "bs", "sr", "lv"})
+
+
+def _no_denies_nothing(text: str) -> bool:
+    return detected_language(text) in _NO_ELSEWHERE
 
 
 def _clauses_matching(text: str, regex: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str]]]:
@@ -662,8 +698,7 @@ def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
         found = True
         before = norm[: match.start()]
         cue = _NEGATION.search(before)
-        if cue is not None and cue.group(0).startswith("no ") and detected_language(text) == "pt":
-            # Portuguese "no" is "in the" ("estou no telhado, vou me matar"); it denies with "não"
+        if cue is not None and cue.group(0).startswith("no ") and _no_denies_nothing(text):
             cue = _NEGATION.search(before, cue.start() + 1)
         if cue is None or _CONJUNCTION.search(before, cue.start() + 1):
             return False
