@@ -243,6 +243,13 @@ def figures(examples, scores, hits, limits: Thresholds) -> dict[str, float | int
     }
 
 
+def shown(figures: dict[str, float | int]) -> str:
+    """One line of figures: shares to three places, counts as they are."""
+    return " ".join(
+        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()
+    )
+
+
 def language_group(text: str) -> str:
     """Which side of the split a text is on: "another language" when CLD2 is sure of one other
     than English, else "English"."""
@@ -331,11 +338,7 @@ def main() -> None:
             for limits in candidates:
                 row = []
                 for name, oof in oofs.items():
-                    f = figures(examples, oof, hits, limits)
-                    shown = (
-                        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in f.items()
-                    )
-                    row.append(f"{name}: " + " ".join(shown))
+                    row.append(f"{name}: " + shown(figures(examples, oof, hits, limits)))
                 print(f"  share={share} near={near} {limits}\n    " + "\n    ".join(row))
         if not args.grid:
             oofs = {
@@ -355,10 +358,7 @@ def main() -> None:
                         [hits[i] for i in part],
                         THRESHOLDS,
                     )
-                    shown = " ".join(
-                        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in f.items()
-                    )
-                    print(f"  {name} held out, {group} ({len(part)} examples): {shown}")
+                    print(f"  {name} held out, {group} ({len(part)} examples): {shown(f)}")
             for name, oof in oofs.items():
                 g = groupings[name]
                 print(f"  worst {name} groups, urgent missed:")
