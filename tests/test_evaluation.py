@@ -66,9 +66,11 @@ SHORT: dict[str, dict[str, float]] = {
     # pattern 0.200 -> 0.225), withheld 10 of 160 both times, concern 0.231 -> 0.238,
     # ordinary_right 0.775 (40 questions) both times. Measured once more after the FAQ gained
     # its questions in nine of those languages (written by a helper who never saw the set; two
-    # within 0.88 of its messages dropped): ordinary_right 0.850.
+    # within 0.88 of its messages dropped): ordinary_right 0.850. Trained again once denials in
+    # other languages, questions reported and the daily dose were read as denied (none of its
+    # matches changed): withheld 11, concern 0.225.
     MORE_LANGUAGES: {
-        "false_alarms": 10,
+        "false_alarms": 11,
         "concern_rate": 0.24,
         "ordinary_right": 0.85,
     },
@@ -77,10 +79,12 @@ SHORT: dict[str, dict[str, float]] = {
     # helper who saw nothing of the project, sealed, measured with --misses 0 on the screen
     # before the `threats` pattern and once after it: urgent 0.988 both times (two suicide
     # messages get the concern line), help 1.000, withheld 28 -> 26 of 160, concern 0.212 ->
-    # 0.219, ordinary_right 0.767 (30 questions) both times.
+    # 0.219, ordinary_right 0.767 (30 questions) both times. With denials in other languages
+    # and questions reported read as denied (five of its ordinary matches): withheld 25,
+    # concern 0.225.
     LATIN: {
         "false_alarms": 26,
-        "concern_rate": 0.22,
+        "concern_rate": 0.23,
         "ordinary_right": 0.76,
     },
     # Issue 10. Written from a brief and the FAQ's questions by a helper who saw nothing of the
@@ -90,7 +94,7 @@ SHORT: dict[str, dict[str, float]] = {
     # read, and a pattern written from it (a plan named "it" with a time): urgent and help 1.000.
     ROUND_K: {
         "false_alarms": 7,
-        "concern_rate": 0.13,
+        "concern_rate": 0.14,  # 0.135 since trained again with the denials of other languages
         "ordinary_right": 0.86,
     },
     # Issue 10. Written by a helper from the FAQ alone after the screen was last changed,
@@ -189,8 +193,11 @@ SHORT: dict[str, dict[str, float]] = {
     # to others 0.950, the rest 1.000), help 1.000, none withheld, concern 1.000; then, with
     # the threshold of other scripts at 0.55 (the rule's choice once the cross-validation held
     # round j out as a writer): urgent 0.960 (medical 0.950, harm to others 0.900). With the
-    # screen trained again for the patterns of more languages: urgent 0.970, its target.
+    # screen trained again for the patterns of more languages: urgent 0.970, its target. In a
+    # fresh setup (2026-12-02), the same commit trained again gives 0.960 (one crisis of 100),
+    # and so does the screen with denials in other languages: at the edge of its target.
     SCRIPTS6: {
+        "crisis_recall": 0.96,
         "concern_rate": 1.0,
     },
     # Issue 11: the rewrite took out an alternate at 0.87 cosine of "is it ok for a therapist to

@@ -463,6 +463,38 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
         ("no, no quiero morir, solo estoy cansada", True),
         ("No já už prostě chci umřít", False),  # Czech "no": well
         ("Esmu tik noguris no visa gribu nomirt", False),  # Latvian "no": from
+        # The negations of the other languages the patterns read
+        ("relaxa mae, eu nunca vou me matar", True),
+        ("não tô pensando em me matar, só cansada", True),
+        ("ich denke nicht an selbstmord, nur stress", True),
+        ("ik denk al jaren niet meer aan zelfmoord", True),
+        ("nie zabije sie, spokojnie", True),
+        ("aku gak bakal bunuh diri kok", True),
+        ("hindi ko na naiisip magpakamatay", True),
+        ("jag skulle aldrig begå självmord", True),
+        ("je vais pas me tuer, je suis juste crevée", True),  # French "pas", read as French
+        ("non penso più al suicidio da anni", True),
+        ("siwazi tena kujiua", True),
+        ("intiharı düşünmüyorum artık", True),  # Turkish denies after the word
+        # ... and what keeps them open: "I can't take it", "I don't know why"
+        ("não aguento mais vou me matar", False),
+        ("ya no aguanto me voy a matar", False),
+        ("ich kann nicht mehr, ich will sterben", False),
+        ("nao sei porque mas quero morrer", False),
+        ("ik wil nu dood", False),  # Dutch "nu" is "now", not Romanian "not"
+        # A question reported is not a statement, unless the answer keeps it open
+        ("my therapist asked if I ever thought about killing myself. I haven't", True),
+        ("o médico perguntou se eu quero morrer. não quero", True),
+        ("meine Therapeutin hat gefragt, ob ich Suizidgedanken habe. Nein", True),
+        ("läkaren frågade om jag vill dö. nej, jag vill inte dö", True),
+        ("the counsellor asked if i'd thought about killing myself and i said no. i lied", False),
+        ("she asked if I was ok, I said I want to kill myself", False),
+        ("nobody ever told me I want to kill myself is a symptom", False),
+        # Medicine taken as every day is the daily dose, unless all at once
+        ("I took all my pills this morning as usual, can I have coffee?", True),
+        ("am luat toate pastilele azi dimineață, ca de obicei", True),
+        ("I took all my pills at once, not as usual", False),
+        ("I took all my pills together tonight like always", False),
     ],
 )
 def test_a_match_inside_a_negation_is_marked_denied(text: str, negated: bool) -> None:
@@ -797,6 +829,25 @@ def test_a_change_to_the_patterns_trains_the_screen_again(monkeypatch: pytest.Mo
     languages = {**safety.LANGUAGES, "esperanto": ("suicide", r"\bmi volas morti\b")}
     monkeypatch.setattr(safety, "LANGUAGES", languages)
     assert screen_key("sha-a", "model", 3) != before
+
+
+def test_a_change_to_what_denies_a_match_trains_the_screen_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A denial is a feature too ("denied"): a new negation word changes what the classifier
+    was trained on, though no pattern changed."""
+    from therapy_faq import safety
+    from therapy_faq.screen_training import screen_key
+
+    before = screen_key("sha-a", "model", 3)
+    monkeypatch.setattr(safety, "_OTHER_NEGATION", (*safety._OTHER_NEGATION, "ne"))
+    safety._negation.cache_clear()
+    try:
+        assert screen_key("sha-a", "model", 3) != before
+    finally:
+        monkeypatch.undo()
+        safety._negation.cache_clear()
+    assert screen_key("sha-a", "model", 3) == before
 
 
 SCRIPT_CASES = yaml.safe_load(

@@ -425,8 +425,9 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     ),
     "turkish": (
         "suicide",
-        r"\bkendimi (?:oldur\w*|as(?:aca|mak|ti)\w*)|\bintihar\w*|\bolmek istiyorum\b|"
-        r"\byasamak istemiyorum\b|\bcan[iı]ma k[iı]y\w*",
+        # not the negative forms ("kendimi öldürmeyeceğim", "canıma kıymam": I will not)
+        r"\bkendimi (?:oldur(?!me[ymdz]|m[iu])\w*|as(?:aca|mak|ti)\w*)|\bintihar\w*|"
+        r"\bolmek istiyorum\b|\byasamak istemiyorum\b|\bcan[iı]ma k[iı]y(?!ma[ymdz]|m[iı]yor)\w*",
     ),
     "polish": (
         "suicide",
@@ -435,7 +436,7 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     ),
     "dutch": (
         "suicide",
-        r"\bzelfmoord\w*|\bik wil (?:dood|sterven|niet meer leven)\b|"
+        r"\bzelfmoord\w*|\bik wil (?:(?:nu|gewoon|echt) )?(?:dood|sterven|niet meer leven)\b|"
         r"\bmezelf (?:van kant maken|doden|ombrengen)\b|\beinde aan mijn leven\b",
     ),
     "swahili": (
@@ -655,21 +656,62 @@ class PatternHit:
 # those words keep the danger open ("can't stop", "don't know why", "no one would care if"), or
 # the denial only corrects itself ("it's not that I want to die", "I don't want to die exactly,
 # I just want to stop existing") or recalls a promise ("made me promise not to hurt myself").
-_NEGATION = re.compile(
-    r"\b(?:not|never|no|nor|without|dont|didnt|doesnt|havent|isnt|arent|wasnt|wont)\b"
-    r"(?:\s+\S+){0,3}\s*$"
-)
+_ENGLISH_NEGATION = (
+    "not", "never", "no", "nor", "without", "dont", "didnt", "doesnt", "havent", "isnt", "arent",
+    "wasnt", "wont",
+)  # fmt: skip
+# The same in the other Latin-script languages the patterns read, where the word means nothing
+# else in another of them: Portuguese, Spanish, German, Dutch, Polish, Indonesian, Tagalog,
+# Romanian, the Nordic languages, Czech, Slovak, the languages of former Yugoslavia, Hungarian,
+# Finnish ("eu nunca vou me matar", "jag skulle aldrig begå självmord").
+_OTHER_NEGATION = (
+    "nao", "nunca", "jamais", "jamas", "tampoco", "nicht", "nie", "niemals", "kein", "keine",
+    "keinen", "niet", "nooit", "geen", "nigdy", "tidak", "tdk", "gak", "nggak", "enggak", "ngga",
+    "bukan", "jangan", "hindi", "huwag", "wag", "niciodata", "inte", "aldrig", "aldri", "ikke",
+    "ikkje", "nikdy", "nikad", "nikada", "nikdar", "nisam", "nisem", "nem", "soha", "sosem",
+    "sohasem", "koskaan", "siwazi", "sitawahi", "sijawahi", "kamwe",
+)  # fmt: skip
+# Words that deny only in the language CLD2 reads, since they are other words elsewhere: French
+# "ne" and "pas" (Croatian "ne" too, but Albanian "in"), Italian and Catalan "mai" ("never";
+# Romanian "more"), Romanian "nu" (Dutch "now": "ik wil nu dood"), Finnish "en" (French "in").
+_NEGATION_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "fr": ("ne", "pas", "non"),
+    "it": ("non", "mai", "neanche", "nemmeno", "mica"),
+    "ca": ("mai",),
+    "ro": ("nu", "nicio", "niciun"),
+    **dict.fromkeys(("cs", "sk", "hr", "sr", "bs", "sl"), ("ne",)),
+    "fi": ("en", "ei", "ala"),
+}
+
+
+@lru_cache(maxsize=32)
+def _negation(language: str | None) -> re.Pattern[str]:
+    words = (*_ENGLISH_NEGATION, *_OTHER_NEGATION, *_NEGATION_BY_LANGUAGE.get(language or "", ()))
+    return re.compile(rf"\b(?:{'|'.join(words)})\b(?:\s+\S+){{0,3}}\s*$")
+
+
+# Words near a negation that keep the danger open: English, then Romanian "nu mai" ("no
+# more"), "I can't (take it)", "I don't know" and "why" in the other languages. Their "no
+# more" is left out: "não penso mais em suicídio" is "I no longer think of suicide", and the
+# patterns read "I don't want to live any more" whole ("je ne veux plus vivre").
 _NEGATION_KEPT_OPEN = re.compile(
     r"\b(?:sure|know|if|whether|stop|help|can|cant|could|anymore|more|longer|but|why|how|until|"
     r"till|care|one|body|else|matter|point|reason|way|lie|lying|kidding|joking|that|exactly|"
-    r"promise|promised|swear|swore)\b"
+    r"promise|promised|swear|swore|tell|told|telling|"
+    r"nu mai|"
+    r"aguento|aguanto|consigo|puedo|posso|peux|supporte|kann|halte|kan|orkar|orker|mogu|moge|"
+    r"bisa|kuat|tahan|kaya|pot|birom|jaksa|jaksan|zvladam|vydrzim|izdrzim|wytrzymam|"
+    r"sei|sais|weiss|weet|wiem|tahu|tau|alam|stiu|vet|ved|vim|znam|tudom|tieda|"
+    r"porque|pourquoi|warum|perche|waarom|dlaczego|kenapa|mengapa|bakit|varfor|hvorfor|proc|zasto|"
+    r"miert|miksi)\b"
 )
 _CORRECTION_AFTER = re.compile(r"^\s*(?:exactly|per se|as such)\b")
 # A conjunction between the negation and the match ends the negation's reach: "my roommate isn't
 # home and I just took a bunch of pills", "I'm not suicidal but I want to die", Portuguese "me
 # trancou no quarto e disse que vai me matar" ("no" is "in the" there).
 _CONJUNCTION = re.compile(
-    r"\b(?:and|but|so|then|because|cause|cuz|e|y|et|und|aber|ma|pero|mas|dan|tapi)\b"
+    r"\b(?:and|but|so|then|because|cause|cuz|e|y|et|und|aber|ma|pero|mas|dan|tapi|"
+    r"och|og|men|maar|ale|mutta|ama|dar|iar)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
 # Languages where "no" is a common word that denies nothing: Portuguese "in the" ("estou no
@@ -678,28 +720,104 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,:\n]")
 _NO_ELSEWHERE = frozenset({"pt", "cs", "sk", "pl", "hu", "sl", "hr", "bs", "sr", "lv"})
 
 
-def _no_denies_nothing(text: str) -> bool:
-    return detected_language(text) in _NO_ELSEWHERE
-
-
 def _clauses_matching(text: str, regex: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str]]]:
     """Each clause of `text` where `regex` matches, normalised, with its match."""
-    for clause in _CLAUSE_BREAK.split(fold(text)):
-        norm = normalise(clause)
-        match = regex.search(norm)
-        if match is not None:
-            yield norm, match
+    for _, norm, match, _ in _clauses_in_sentences(text, regex):
+        yield norm, match
 
 
-def _is_negated(text: str, regex: re.Pattern[str]) -> bool:
-    """Whether every clause where `regex` matches denies it."""
+def _clauses_in_sentences(
+    text: str, regex: re.Pattern[str]
+) -> Iterator[tuple[str, str, re.Match[str], str]]:
+    """As `_clauses_matching`, with the clauses of the same sentence before each, and the
+    whole sentence (all normalised)."""
+    for sentence in _SENTENCE_BREAK.split(fold(text)):
+        earlier: list[str] = []
+        for clause in _CLAUSE_BREAK.split(sentence):
+            norm = normalise(clause)
+            match = regex.search(norm)
+            if match is not None:
+                yield " , ".join(earlier), norm, match, sentence
+            earlier.append(norm)
+
+
+# A question reported, not a statement: "my therapist asked if I ever thought about killing
+# myself", "o médico perguntou se eu quero morrer", "hat gefragt, ob ich Suizidgedanken habe".
+# The match follows an asking verb and "if" or "whether" within a few words, with no answer
+# ("said", "told") or conjunction between; an answer after it ("and I said yes") keeps it live.
+_ASKED = re.compile(
+    r"\b(?:ask(?:s|ed|ing)?(?: me| us| him| her| them)?(?: ,)? (?:if|whether)|"
+    r"pergunt(?:ou|a|aram)(?: me)?(?: ,)? se|pregunt(?:o|a|aron|ar)(?: me)?(?: ,)? si|"
+    r"demand(?:e|ait)(?: ,)? si|(?:ge)?frag(?:t|te)(?: ,)? ob|chies(?:to|e)(?: ,)? se|"
+    r"(?:vroeg|vraagt|gevraagd)(?: ,)? of|zapyta(?:l|la|li)(?: ,)? czy|pyta(?: ,)? czy|"
+    r"(?:nanya|tanya|bertanya|menanyakan)(?: ,)? (?:apa|apakah)|"
+    r"(?:tinanong|nagtanong|tanong)(?: ako| niya| nila)?(?: ,)? kung|"
+    r"intreba(?:t)?(?: ,)? daca|fraga(?:de|r)(?: ,)? om|(?:spurgte|spurte|spor)(?: ,)? om|"
+    r"(?:ptal|ptala|pytal|pytala)(?: se| sa)?(?: ,)? (?:jestli|zda|ci)|"
+    r"(?:pitao|pitala)(?: me)?(?: ,)? (?:je li|da li)|kerdezte(?: ,)? hogy|kysyi(?: ,)? onko|"
+    r"aliniuliza(?: ,)? kama)"
+    r"(?:\s+(?!(?:said|told|say|and|but|disse|dije|dit|sagte|detto|zei|bilang|sanoi)\b)\S+){0,6}"
+    r"\s*$"
+)
+# Turkish puts both after the match: "intihar düşüncem olup olmadığını sordu" (asked whether or
+# not), "intiharı düşünmüyorum" (I do not think of suicide), "intihar etmek istemiyorum".
+_ASKED_AFTER = re.compile(r"^\s*\S*\s*(?:olup olmad|\w+ m[iı] diye sordu)")
+_DENIED_AFTER = re.compile(
+    r"^\s*(?:\S+\s+)?(?:dusunmuyorum|dusunmedim|etmeyecegim|etmem|etmiyorum|etmedim|"
+    r"istemiyorum|yok)\b"
+)
+_ANSWERED = re.compile(
+    r"\b(?:yes|yeah|yep|i do|i am|i have|i said yes|sim|oui|ja|tak|ano|iya|oo|opo|igen|kylla|"
+    r"evet|ndiyo|ndio|lie|lies|lied|lying|truth is|honestly)\b"
+)
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+# The daily dose, in the sentence that tells of medicine taken: "took all my meds this morning as
+# usual", "am luat toate pastilele azi dimineață, ca de obicei" (not "as prescribed": "not as
+# prescribed" is an overdose told plainly).
+_ROUTINE = re.compile(
+    r"\b(?<!not )(?<!than )(?<!instead of )(?:as (?:usual|always|normal|i do every "
+    r"(?:day|morning|night))|like (?:always|usual|every (?:day|morning|night|evening))|"
+    r"ca de obicei|ca intotdeauna|jako obvykle|ako obvykle|"
+    r"jako vzdy|ako vzdy|som vanligt|som vanlig|som sædvanlig|som saedvanlig|som altid|"
+    r"som alltid|kuten (?:tavallista|aina)|kao i obicno|kao i uvijek|kao i uvek|kot ponavadi|"
+    r"kot vedno|mint mindig|szokas szerint|como sempre|como siempre|como de costume|"
+    r"comme dhabitude|comme toujours|wie immer|wie jeden (?:tag|morgen|abend)|come al solito|"
+    r"come sempre|zoals altijd|zoals gewoonlijk|jak zwykle|jak codziennie|seperti biasa|"
+    r"gaya ng dati|kot vsak dan|com sempre|com cada dia)\b"
+)
+_NOT_ROUTINE = re.compile(
+    r"\b(?:at once|together|in one go|the whole|a whole|double|extra|too many|not as|than|"
+    r"instead of|de una vez|de uma vez|auf einmal|dun coup|tout dun coup|in una volta|"
+    r"naraz|odjednom|naenkrat|egyszerre|kerralla|pa en gang|"
+    r"deodata|sekaligus)\b"
+)
+_TAKEN = frozenset({"taken already", "more languages taken"})
+
+
+def _is_negated(text: str, regex: re.Pattern[str], taken: bool = False) -> bool:
+    """Whether every clause where `regex` matches denies it, or only reports a question; and
+    for medicine `taken`, tells of the daily dose ("took all my pills this morning as usual")."""
     found = False
-    for norm, match in _clauses_matching(text, regex):
+    language = detected_language(text)
+    negation = _negation(language)
+    answered = _ANSWERED.search(normalise(text)) is not None
+    for earlier, norm, match, sentence in _clauses_in_sentences(text, regex):
         found = True
         before = norm[: match.start()]
-        cue = _NEGATION.search(before)
-        if cue is not None and cue.group(0).startswith("no ") and _no_denies_nothing(text):
-            cue = _NEGATION.search(before, cue.start() + 1)
+        if not answered and (
+            _ASKED.search(f"{earlier} , {before}" if earlier else before)
+            or _ASKED_AFTER.search(norm[match.end() :])
+        ):
+            continue
+        if _DENIED_AFTER.search(norm[match.end() :]) or (
+            taken
+            and _ROUTINE.search(routine := normalise(sentence))
+            and not _NOT_ROUTINE.search(routine)
+        ):
+            continue
+        cue = negation.search(before)
+        if cue is not None and cue.group(0).startswith("no ") and language in _NO_ELSEWHERE:
+            cue = negation.search(before, cue.start() + 1)
         if cue is None or _CONJUNCTION.search(before, cue.start() + 1):
             return False
         context = " ".join([*before[: cue.start()].split()[-2:], cue.group(0)])
@@ -776,6 +894,18 @@ def safe_frame(text: str) -> bool:
     return bool(_SAFE_FRAME.search(normalise(text)))
 
 
+def match_rules() -> list[str]:
+    """The rules that read a match as denied, reported, routine or past: with the patterns,
+    they make the pattern features the classifier was trained on (`ngram_features`)."""
+    rules = (
+        _NEGATION_KEPT_OPEN, _CORRECTION_AFTER, _CONJUNCTION, _CLAUSE_BREAK, _SENTENCE_BREAK,
+        _ASKED, _ASKED_AFTER, _DENIED_AFTER, _ANSWERED, _ROUTINE, _NOT_ROUTINE, _PAST_ANCHOR,
+        _CURRENT,
+    )  # fmt: skip
+    negations = [_negation(language).pattern for language in (None, *_NEGATION_BY_LANGUAGE)]
+    return [r.pattern for r in rules] + negations + sorted(_NO_ELSEWHERE) + sorted(_TAKEN)
+
+
 @lru_cache(maxsize=256)
 def pattern_hit(text: str) -> PatternHit | None:
     """The first crisis pattern in `text` (any clause) that is live (neither denied nor told
@@ -784,7 +914,7 @@ def pattern_hit(text: str) -> PatternHit | None:
     other: PatternHit | None = None
     norm = normalise(text)
     for name, category, regex in _matching(norm):
-        negated = _is_negated(text, regex)
+        negated = _is_negated(text, regex, taken=name in _TAKEN)
         historic = not negated and _is_historic(text, norm, regex)
         hit = PatternHit(name, category, negated, historic)  # type: ignore[arg-type]
         if hit.live:

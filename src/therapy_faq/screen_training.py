@@ -220,10 +220,11 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def patterns_fingerprint() -> str:
-    """The crisis patterns, which the classifier reads as features: a screen trained with other
-    patterns is trained again, without anyone having to remember to bump SCREEN_VERSION."""
+    """The crisis patterns and the rules that read their matches as denied or past, which the
+    classifier reads as features: a screen trained with others is trained again, without
+    anyone having to remember to bump SCREEN_VERSION."""
     parts = (safety.EXPLICIT, safety.EXPLICIT_MORE, safety.GUARDED, safety.LANGUAGES)
-    text = json.dumps([*parts, SCRIPTS], sort_keys=True, ensure_ascii=False)
+    text = json.dumps([*parts, SCRIPTS, safety.match_rules()], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
