@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -283,10 +284,34 @@ def test_a_ctrl_c_lost_in_a_clean_up_callback_is_raised_again() -> None:
     try:
         Interrupting()  # dropped at once: its __del__ raises where nothing can catch it
         gc.collect()
-        for _ in range(1000):  # the handler runs at one of the next steps of this thread
+        for _ in range(200):  # sent once the hook has returned, handled at a next step
             if received:
                 break
+            time.sleep(0.01)
     finally:
         sys.unraisablehook = previous_hook
         signal.signal(signal.SIGINT, previous_handler)
     assert received == [signal.SIGINT]
+
+
+def test_a_ctrl_c_lost_in_a_clean_up_callback_unwinds_the_command() -> None:
+    """With Python's own handler, which raises: an interrupt raised again inside the hook
+    would be reported and dropped a second time, and the command would go on."""
+    script = (
+        "import sys, time\n"
+        "from therapy_faq.entry import _quiet_unraisable\n"
+        "class Interrupting:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt\n"
+        "sys.unraisablehook = _quiet_unraisable\n"
+        "try:\n"
+        "    Interrupting()\n"
+        "    time.sleep(5)\n"
+        "    print('went on')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "interrupted", result.stderr
