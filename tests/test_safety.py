@@ -406,6 +406,32 @@ def test_a_batch_is_judged_as_each_message_alone() -> None:
     ]
 
 
+def test_a_phrase_of_ones_own_danger_quoted_of_someone_else_gets_their_panel() -> None:
+    """A suicide or medical pattern takes the someone-else category when the classifier reads
+    the message as someone else's danger; never another category, nor in another script."""
+    hashed = 1 << HASH_BITS
+    weights = np.zeros((hashed + 3 + 1, len(LABELS)), dtype=np.float32)
+    weights[hashed + 0, LABELS.index("urgent:someone_else")] = 12.0
+    weights[hashed + 1, LABELS.index("urgent:suicide")] = 12.0
+    weights[-1, LABELS.index("none")] = 5.0
+    limits = Thresholds(
+        urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9, script_urgent=0.5
+    )
+    screen = CrisisScreen(ScreenModel(weights, 3, limits))
+    theirs, own = URGENT[None, :], CONCERN[None, :]  # the classifier's someone-else, suicide
+    quoted = "my best friend just texted me goodbye and now she is not answering her phone"
+    assert pattern_hit(quoted).category == "suicide"  # type: ignore[union-attr]
+    assert screen.assess(quoted, theirs).category == "someone_else"
+    assert screen.assess(quoted, own).category == "suicide"
+    pills = "my dad took all his heart pills and is slurring"
+    assert pattern_hit(pills).category == "medical"  # type: ignore[union-attr]
+    assert screen.assess(pills, theirs).category == "someone_else"
+    threat = "i am going to kill him tonight"  # harm to others stays what it is
+    assert screen.assess(threat, theirs).category == pattern_hit(threat).category  # type: ignore[union-attr]
+    russian = "хочу умереть"  # a script the classifier cannot read: the phrase decides
+    assert screen.assess(russian, theirs).category == "suicide"
+
+
 def test_the_vote_is_blended_with_the_classifier_by_its_share() -> None:
     """The vote can make urgent what the linear classifier alone would not, and the reverse."""
     assert CrisisScreen(_voting(0.0)).assess("some message", URGENT[None, :]).level == "urgent"

@@ -1374,7 +1374,9 @@ class CrisisScreen:
         if hit is not None:
             both = level == "urgent" and scores.urgent >= limits.urgent
             layer: Layer = "both" if both else "pattern"
-            return Assessment(level, hit.category, layer, f"pattern '{hit.name}'")
+            # in another script, the classifiers' category is less sure than the phrase's
+            whose = hit.category if unread else _whose(hit, category)
+            return Assessment(level, whose, layer, f"pattern '{hit.name}'")
         if unread and level == "urgent":
             reason = f"p(urgent) {script:.2f} in another script"
             return Assessment(level, script_category, "script", reason)
@@ -1383,6 +1385,16 @@ class CrisisScreen:
         if level == "urgent":
             return Assessment(level, category, "classifier", f"p(urgent) {scores.urgent:.2f}")
         return Assessment(level, category, "classifier", f"p(help) {scores.help_:.2f}")
+
+
+def _whose(hit: PatternHit, read: Category) -> Category:
+    """The category of a pattern match, unless the classifier reads it (`read`) as someone
+    else's danger: a phrase of one's own suicide or overdose is often quoted ("my friend just
+    texted me goodbye", "Meine Freundin hat gesagt, dass sie sich umbringen will", "my dad
+    took all his heart pills"), and the panel for them says what to do for that person."""
+    if hit.category in ("suicide", "medical") and read == "someone_else":
+        return "someone_else"
+    return hit.category
 
 
 def scores_of(probs: np.ndarray) -> tuple[Scores, Category]:
