@@ -516,6 +516,7 @@ def test_a_message_far_from_every_example_gets_no_vote() -> None:
         ("the counsellor asked if i'd thought about killing myself and i said no. i lied", False),
         ("she asked if I was ok, I said I want to kill myself", False),
         ("nobody ever told me I want to kill myself is a symptom", False),
+        ("my GP asked whether I had thoughts of ending my life. I have not", True),
         # Medicine taken as every day is the daily dose, unless all at once
         ("I took all my pills this morning as usual, can I have coffee?", True),
         ("am luat toate pastilele azi dimineață, ca de obicei", True),

@@ -768,7 +768,7 @@ _DENIED_AFTER = re.compile(
 )
 _ANSWERED = re.compile(
     r"\b(?:yes|yeah|yep|i do|i am|i have|i said yes|sim|oui|ja|tak|ano|iya|oo|opo|igen|kylla|"
-    r"evet|ndiyo|ndio|lie|lies|lied|lying|truth is|honestly)\b"
+    r"evet|ndiyo|ndio|lie|lies|lied|lying|truth is)\b(?! not\b| never\b)"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 # The daily dose, in the sentence that tells of medicine taken: "took all my meds this morning as
