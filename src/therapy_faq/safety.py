@@ -794,13 +794,14 @@ _NOT_ROUTINE = re.compile(
 _TAKEN = frozenset({"taken already", "more languages taken"})
 
 
-def _is_negated(text: str, regex: re.Pattern[str], taken: bool = False) -> bool:
+def _is_negated(text: str, norm: str, regex: re.Pattern[str], taken: bool = False) -> bool:
     """Whether every clause where `regex` matches denies it, or only reports a question; and
-    for medicine `taken`, tells of the daily dose ("took all my pills this morning as usual")."""
+    for medicine `taken`, tells of the daily dose ("took all my pills this morning as usual").
+    `norm`: the text normalised."""
     found = False
     language = detected_language(text)
     negation = _negation(language)
-    answered = _ANSWERED.search(normalise(text)) is not None
+    answered = _ANSWERED.search(norm) is not None
     for earlier, norm, match, sentence in _clauses_in_sentences(text, regex):
         found = True
         before = norm[: match.start()]
@@ -914,7 +915,7 @@ def pattern_hit(text: str) -> PatternHit | None:
     other: PatternHit | None = None
     norm = normalise(text)
     for name, category, regex in _matching(norm):
-        negated = _is_negated(text, regex, taken=name in _TAKEN)
+        negated = _is_negated(text, norm, regex, taken=name in _TAKEN)
         historic = not negated and _is_historic(text, norm, regex)
         hit = PatternHit(name, category, negated, historic)  # type: ignore[arg-type]
         if hit.live:
