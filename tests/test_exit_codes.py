@@ -298,8 +298,10 @@ def test_a_ctrl_c_lost_in_a_clean_up_callback_unwinds_the_command() -> None:
     """With Python's own handler, which raises: an interrupt raised again inside the hook
     would be reported and dropped a second time, and the command would go on."""
     script = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
         "from therapy_faq.entry import _quiet_unraisable\n"
+        # as `entry.main` does: a process started in the background inherits SIGINT ignored
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "class Interrupting:\n"
         "    def __del__(self):\n"
         "        raise KeyboardInterrupt\n"
