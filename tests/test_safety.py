@@ -324,13 +324,13 @@ def test_ngram_features_are_deterministic_normalised_and_see_emoji() -> None:
 URGENT, CONCERN, ORDINARY = np.eye(3, dtype=np.float32)
 
 
-def _model() -> ScreenModel:
-    """A hand-made screen over 3-dimensional embeddings: the first axis votes urgent:medical,
-    the second concern; with neither, a message is ordinary."""
+def _model(first: str = "urgent:medical", second: str = "concern") -> ScreenModel:
+    """A hand-made screen over 3-dimensional embeddings: the first axis votes `first`, the
+    second `second`; with neither, a message is ordinary."""
     hashed = 1 << HASH_BITS
     weights = np.zeros((hashed + 3 + 1, len(LABELS)), dtype=np.float32)
-    weights[hashed + 0, LABELS.index("urgent:medical")] = 12.0
-    weights[hashed + 1, LABELS.index("concern")] = 12.0
+    weights[hashed + 0, LABELS.index(first)] = 12.0
+    weights[hashed + 1, LABELS.index(second)] = 12.0
     weights[-1, LABELS.index("none")] = 5.0
     limits = Thresholds(
         urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9, script_urgent=0.5
@@ -409,15 +409,7 @@ def test_a_batch_is_judged_as_each_message_alone() -> None:
 def test_a_phrase_of_ones_own_danger_quoted_of_someone_else_gets_their_panel() -> None:
     """A suicide or medical pattern takes the someone-else category when the classifier reads
     the message as someone else's danger; never another category, nor in another script."""
-    hashed = 1 << HASH_BITS
-    weights = np.zeros((hashed + 3 + 1, len(LABELS)), dtype=np.float32)
-    weights[hashed + 0, LABELS.index("urgent:someone_else")] = 12.0
-    weights[hashed + 1, LABELS.index("urgent:suicide")] = 12.0
-    weights[-1, LABELS.index("none")] = 5.0
-    limits = Thresholds(
-        urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9, script_urgent=0.5
-    )
-    screen = CrisisScreen(ScreenModel(weights, 3, limits))
+    screen = CrisisScreen(_model("urgent:someone_else", "urgent:suicide"))
     theirs, own = URGENT[None, :], CONCERN[None, :]  # the classifier's someone-else, suicide
     quoted = "my best friend just texted me goodbye and now she is not answering her phone"
     assert pattern_hit(quoted).category == "suicide"  # type: ignore[union-attr]
