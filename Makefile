@@ -8,15 +8,23 @@ STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
 
-.PHONY: setup chat test lint format index clean
+.PHONY: setup chat test lint format index clean constraints
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the figures were measured with.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==$(TORCH_VERSION) $(TORCH_PIP_ARGS)
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: install it, then write the versions down.
+constraints: $(STAMP)
+	{ sed -n '/^#/p' constraints.txt; \
+	  $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; \
+	} > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 chat: $(STAMP)
 	$(BIN)/therapy-faq chat
