@@ -14,6 +14,7 @@ decision as `safety.CrisisScreen`, patterns included. The evaluation sets are ne
     python scripts/calibrate_screen.py --grid           # search the vote's share, thresholds
     python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4 --k 5 --temperature 20
     python scripts/calibrate_screen.py --floor 0 0.1 0.15   # framed matches (`safe_frame`)
+    python scripts/calibrate_screen.py --pattern-floor 0 0.02 0.05   # any other match
 """
 
 from __future__ import annotations
@@ -287,6 +288,12 @@ def main() -> None:
         nargs="+",
         help="floors of p(help) under which a framed pattern match shows nothing, to compare",
     )
+    parser.add_argument(
+        "--pattern-floor",
+        type=float,
+        nargs="+",
+        help="floors of p(help) under which any other pattern match shows nothing, to compare",
+    )
     parser.add_argument("--k", type=int, default=NEIGHBOURS, help="examples that vote")
     parser.add_argument(
         "--temperature", type=float, default=NEIGHBOUR_TEMPERATURE, help="sharpness of the vote"
@@ -323,6 +330,10 @@ def main() -> None:
         candidates = [THRESHOLDS]
         if args.floor:
             candidates = [dataclasses.replace(THRESHOLDS, framed_floor=f) for f in args.floor]
+        if args.pattern_floor:
+            candidates = [
+                dataclasses.replace(THRESHOLDS, pattern_floor=f) for f in args.pattern_floor
+            ]
         if args.grid:
             candidates = [
                 dataclasses.replace(

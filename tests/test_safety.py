@@ -701,6 +701,24 @@ def test_a_framed_match_the_classifier_reads_as_safe_shows_nothing() -> None:
     assert CrisisScreen(_model()).assess(essay, ORDINARY[None, :] * 2).level == "concern"
 
 
+def test_an_idiom_the_classifier_reads_as_safe_shows_nothing() -> None:
+    limits = replace(_model().thresholds, pattern_floor=0.3, framed_floor=0.3)
+    screen = CrisisScreen(ScreenModel(_model().weights, 3, limits))
+    idiom = "This traffic wan kill me o, I don late for my appointment"
+    assert pattern_hit(idiom) is not None
+    assert screen.assess(idiom, ORDINARY[None, :] * 2).level == "none"
+    # The classifier in doubt keeps the line; in no doubt, the panel.
+    assert screen.assess(idiom, CONCERN[None, :]).level in {"concern", "urgent"}
+    assert screen.assess("kill me now, honestly", URGENT[None, :]).level == "urgent"
+    # A bare message (a few words: nothing around the match to weigh) stays urgent, and a
+    # history told as past keeps its line, however safe the classifier reads them.
+    assert screen.assess("kms", ORDINARY[None, :] * 2).level == "urgent"
+    past = "Back in uni I overdosed once, I'm fine now"
+    assert screen.assess(past, ORDINARY[None, :] * 2).level == "concern"
+    # At the floor 0, the same idiom keeps the line.
+    assert CrisisScreen(_model()).assess(idiom, ORDINARY[None, :] * 2).level == "concern"
+
+
 def test_any_clause_of_a_long_message_can_make_it_urgent() -> None:
     screen = CrisisScreen(_model())
     message = "I have a question about crying in sessions. My therapist is kind. Also, zq."

@@ -1168,6 +1168,9 @@ class Thresholds:
     script_urgent: float  # the classifier of other scripts (`ScriptModel`) makes one urgent
     framed_floor: float = 0.0  # a pattern match framed as study, work, fiction or
     # embarrassment (`safe_frame`) shows nothing while p(help) is under this; 0: it shows help
+    pattern_floor: float = 0.0  # the same for any other match ("this traffic wan kill me o"):
+    # measured, not adopted: with whole kinds held out, every floor from 0.01 took help from
+    # crisis examples the classifier alone misread (`calibrate_screen.py --pattern-floor`)
 
     def level(
         self,
@@ -1188,7 +1191,8 @@ class Thresholds:
         main one's scores there are noise: as often high on an idiom as on a plea), and shows
         help otherwise: nothing can tell that it is safe. A match in a message `framed` as
         study, work, fiction or embarrassment (`safe_frame`), not told as past, that the
-        classifier reads as safe (p(help) under `framed_floor`), shows nothing: an essay."""
+        classifier reads as safe (p(help) under `framed_floor`), shows nothing: an essay; so
+        does any other such match it reads as safer still (under `pattern_floor`): an idiom."""
         live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))
@@ -1199,12 +1203,8 @@ class Thresholds:
             )
         ):
             return "urgent"
-        quiet = (
-            framed
-            and hit is not None
-            and not (hit.historic or bare or unread)
-            and scores.help_ < self.framed_floor
-        )
+        floor = self.framed_floor if framed else self.pattern_floor
+        quiet = hit is not None and not (hit.historic or bare or unread) and scores.help_ < floor
         if (hit and not quiet) or unread or scores.help_ >= self.concern:
             return "concern"
         return "none"
