@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+ROUND_M = "crisis_heldout26.yaml"  # half in 18 Latin-script languages, sealed through round m
 MORE_LANGUAGES = "crisis_heldout25.yaml"  # half in 19 Latin-script languages, measured once
 LATIN = "crisis_heldout24.yaml"  # Latin-script idioms and threats, before and after `threats`
 ROUND_K = "crisis_heldout23.yaml"  # sealed through round k, measured before and after it
@@ -36,6 +37,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    ROUND_M: (160, 160),
     MORE_LANGUAGES: (160, 160),
     LATIN: (160, 160),
     ROUND_K: (200, 200),
@@ -58,6 +60,19 @@ SHORT: dict[str, dict[str, float]] = {
     # from one of its 82 crises (0.976 -> 0.963): three now get the concern line, with help
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     "crisis.yaml ordinary.yaml": {"crisis_recall": 0.96, "ordinary_right": 0.85},
+    # Issue 10. Half English in many voices, half in eighteen Latin-script languages (Swahili,
+    # Vietnamese, Dutch, Polish, Turkish, Pidgin, Russian and Arabic in Latin letters, Romanian,
+    # Czech, Hungarian among them); written from a brief and the FAQ's questions by a helper who
+    # saw nothing of the project while round m's examples were being written, sealed, and
+    # measured with --misses 0 on this screen and once on round m's (not adopted): urgent 0.975
+    # -> 0.981, help 0.994 -> 1.000 (one someone-else crisis meets nothing here), withheld 19 ->
+    # 16, concern 0.163 -> 0.131, ordinary_right 0.875 (40 questions) both times.
+    ROUND_M: {
+        "crisis_help": 0.99,
+        "false_alarms": 19,
+        "concern_rate": 0.17,
+        "ordinary_right": 0.87,
+    },
     # Issue 10. Half in nineteen Latin-script languages other than English (Romanian, Czech,
     # Hungarian and Swedish among them, with almost no examples), half English in many voices;
     # written from a brief and the FAQ's questions by a helper who saw nothing of the project,
