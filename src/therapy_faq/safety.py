@@ -1192,7 +1192,7 @@ class Thresholds:
         help otherwise: nothing can tell that it is safe. A match in a message `framed` as
         study, work, fiction or embarrassment (`safe_frame`), not told as past, that the
         classifier reads as safe (p(help) under `framed_floor`), shows nothing: an essay; so
-        does any other such match it reads as safer still (under `pattern_floor`): an idiom."""
+        would any other match under `pattern_floor` (an idiom), were it above 0."""
         live = hit is not None and hit.live
         if (
             (live and (scores.urgent >= self.pattern_urgent or bare or unread))
