@@ -20,11 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # After changing a dependency in pyproject.toml: install it, then write the versions down.
+# The freeze is its own step, so a failed pip stops make before the file is replaced.
 constraints: $(STAMP)
+	$(BIN)/pip freeze --exclude-editable > constraints.txt.freeze
 	{ sed -n '/^#/p' constraints.txt; \
-	  $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; \
+	  sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/' constraints.txt.freeze; \
 	} > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+	rm constraints.txt.freeze
 
 chat: $(STAMP)
 	$(BIN)/therapy-faq chat
