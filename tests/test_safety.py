@@ -104,6 +104,30 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("zadźgam go jutro", "harm_to_others"),  # Polish
         ("onu bıçaklayacağım", "harm_to_others"),  # Turkish, its dotless i
         ("usko chaku maar dunga", "harm_to_others"),  # Hindi in Latin letters
+        # the writer's intent against a person, in more Latin-script languages: never "you"
+        ("la voy a matar cuando llegue", "harm_to_others"),  # Spanish
+        ("quero matá-lo, não aguento mais", "harm_to_others"),  # Portuguese
+        ("je vais le tuer ce soir", "harm_to_others"),  # French
+        ("ich will meinen Chef umbringen", "harm_to_others"),  # German
+        ("voglio ucciderla", "harm_to_others"),  # Italian
+        ("ik wil de baby pijn doen", "harm_to_others"),  # Dutch
+        ("zabiję go jutro", "harm_to_others"),  # Polish
+        ("chci zabít manžela", "harm_to_others"),  # Czech
+        ("o să îl omor", "harm_to_others"),  # Romanian
+        ("megölöm a férjem", "harm_to_others"),  # Hungarian
+        ("babamı öldürmek istiyorum", "harm_to_others"),  # Turkish
+        ("aku mau bunuh dia", "harm_to_others"),  # Indonesian
+        ("papatayin ko siya", "harm_to_others"),  # Tagalog
+        ("usko jaan se maar dunga", "harm_to_others"),  # Hindi in Latin letters
+        ("tôi sẽ giết chồng tôi", "harm_to_others"),  # Vietnamese
+        ("i go kill am today", "harm_to_others"),  # Nigerian Pidgin
+        ("khochu ubit muzha", "harm_to_others"),  # Russian in Latin letters
+        ("3ayez a2tel el modeer", "harm_to_others"),  # Egyptian Arabic in Latin letters
+        # ... and their own death stays suicide
+        ("bu gece kendimi öldüreceğim", "suicide"),
+        ("papatayin ko ang sarili ko", "suicide"),
+        ("megölöm magam", "suicide"),
+        ("zabiję się", "suicide"),
         # pills taken: the writer's are medical, another person's someone else's
         ("I took all my pills an hour ago and I feel sick", "medical"),
         ("i swallowed a bunch of pills earlier, what do i do", "medical"),
@@ -226,6 +250,19 @@ def test_patterns_read_other_languages(text: str) -> None:
         "je vais planter des tomates cette année",  # French: to plant
         "ich werde sie morgen anrufen",
         "mi jefe me va a matar si llego tarde otra vez",  # killing, not a knife: not this pattern
+        # killing time, longing or hunger; "you", the teasing form; numbers after "bring um"
+        "vou matar a saudade da minha avó",  # Portuguese: to see her again at last
+        "vou matar aula amanhã",  # Portuguese: to skip class
+        "voy a matar el tiempo leyendo",  # Spanish
+        "je vais tuer le temps en lisant",  # French
+        "ich bringe die Kinder um acht ins Bett",  # German
+        "ik ga mijn huiswerk afmaken",  # Dutch: to finish
+        "ik ga de tijd doden met een boek",
+        "seni öldürcem şaka şaka",  # Turkish: "I'll kill you, just kidding"
+        "öldürcem seni bi daha geç kalırsan",  # "I'll kill you if you're late again": you, after
+        "ya tebya ubyu lol",  # Russian in Latin letters: the same
+        "ti ammazzo se mi fai spoiler",  # Italian: the same
+        "tôi muốn giết thời gian",  # Vietnamese: to kill time
         # another person's "will kill me", an idiom in each of these languages
         "minha mãe vai me matar se eu chegar tarde kkk",
         "essa prova de cálculo vai me matar kkkkk",
