@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+THREATS = "crisis_heldout27.yaml"  # threats to others, 20 languages, sealed through their pattern
 ROUND_M = "crisis_heldout26.yaml"  # half in 18 Latin-script languages, sealed through round m
 MORE_LANGUAGES = "crisis_heldout25.yaml"  # half in 19 Latin-script languages, measured once
 LATIN = "crisis_heldout24.yaml"  # Latin-script idioms and threats, before and after `threats`
@@ -37,6 +38,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    THREATS: (134, 134),
     ROUND_M: (160, 160),
     MORE_LANGUAGES: (160, 160),
     LATIN: (160, 160),
@@ -60,6 +62,19 @@ SHORT: dict[str, dict[str, float]] = {
     # from one of its 82 crises (0.976 -> 0.963): three now get the concern line, with help
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     "crisis.yaml ordinary.yaml": {"crisis_recall": 0.96, "ordinary_right": 0.85},
+    # Issue 10. Real threats to harm another person and ordinary messages that share their words
+    # (teasing threats, idioms, anger without intent, therapy questions), 20 English and 6 in
+    # each of 19 Latin-script languages; written from a brief by a helper who saw nothing of the
+    # project after the pattern `harm others, more languages` was frozen, sealed, and measured
+    # with --misses 0 on the screen before the pattern and once after it: urgent 0.903 ->
+    # 0.918, help 0.978 -> 0.985 (three threats met nothing, then two), withheld 35 -> 37,
+    # concern 0.157 -> 0.172 (no labelled questions).
+    THREATS: {
+        "crisis_recall": 0.91,
+        "crisis_help": 0.98,
+        "false_alarms": 37,
+        "concern_rate": 0.18,
+    },
     # Issue 10. Half English in many voices, half in eighteen Latin-script languages (Swahili,
     # Vietnamese, Dutch, Polish, Turkish, Pidgin, Russian and Arabic in Latin letters, Romanian,
     # Czech, Hungarian among them); written from a brief and the FAQ's questions by a helper who
@@ -83,9 +98,10 @@ SHORT: dict[str, dict[str, float]] = {
     # its questions in nine of those languages (written by a helper who never saw the set; two
     # within 0.88 of its messages dropped): ordinary_right 0.850. Trained again once denials in
     # other languages, questions reported and the daily dose were read as denied (none of its
-    # matches changed): withheld 11, concern 0.225.
+    # matches changed): withheld 11, concern 0.225. Trained again with threats to others in
+    # more languages: withheld 10.
     MORE_LANGUAGES: {
-        "false_alarms": 11,
+        "false_alarms": 10,
         "concern_rate": 0.24,
         "ordinary_right": 0.85,
     },
@@ -96,10 +112,11 @@ SHORT: dict[str, dict[str, float]] = {
     # messages get the concern line), help 1.000, withheld 28 -> 26 of 160, concern 0.212 ->
     # 0.219, ordinary_right 0.767 (30 questions) both times. With denials in other languages
     # and questions reported read as denied (five of its ordinary matches): withheld 25,
-    # concern 0.225.
+    # concern 0.225. With threats to others in more languages: urgent 0.981 (one more crisis
+    # gets the concern line instead), withheld 25, concern 0.231.
     LATIN: {
-        "false_alarms": 26,
-        "concern_rate": 0.23,
+        "false_alarms": 25,
+        "concern_rate": 0.24,
         "ordinary_right": 0.76,
     },
     # Issue 10. Written from a brief and the FAQ's questions by a helper who saw nothing of the
@@ -108,8 +125,10 @@ SHORT: dict[str, dict[str, float]] = {
     # concern 0.130, ordinary_right 0.860 (50 questions) both times. Then that one miss was
     # read, and a pattern written from it (a plan named "it" with a time): urgent and help 1.000.
     ROUND_K: {
-        "false_alarms": 7,
-        "concern_rate": 0.14,  # 0.135 since trained again with the denials of other languages
+        # 0.135 and 7 since trained again with the denials of other languages; 0.130 and 8 with
+        # threats to others in more languages (one more withheld, not read).
+        "false_alarms": 8,
+        "concern_rate": 0.14,
         "ordinary_right": 0.86,
     },
     # Issue 10. Written by a helper from the FAQ alone after the screen was last changed,
