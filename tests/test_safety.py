@@ -113,6 +113,7 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("ik wil de baby pijn doen", "harm_to_others"),  # Dutch
         ("zabiję go jutro", "harm_to_others"),  # Polish
         ("chci zabít manžela", "harm_to_others"),  # Czech
+        ("chcem ho zabiť, už to nevydržím", "harm_to_others"),  # Slovak
         ("o să îl omor", "harm_to_others"),  # Romanian
         ("megölöm a férjem", "harm_to_others"),  # Hungarian
         ("babamı öldürmek istiyorum", "harm_to_others"),  # Turkish
