@@ -52,6 +52,8 @@ def languages(path: Path) -> dict[str, str]:
 
 
 def dump(args: argparse.Namespace) -> None:
+    if Path(args.out).is_dir():
+        sys.exit(f"compare_levels: {args.out} is a folder; name a JSON file to write")
     if args.src:
         sys.path.insert(0, str(Path(args.src).resolve()))
     else:
@@ -61,7 +63,7 @@ def dump(args: argparse.Namespace) -> None:
     from therapy_faq.settings import resolve_faq_path, resolve_index_dir
 
     faq = resolve_faq_path()
-    index = Path(args.index) if args.index else resolve_index_dir(faq)
+    index = resolve_index_dir(faq, Path(args.index) if args.index else None)
     assistant = open_assistant(Paths(faq=faq, index=index))
     levels: dict[str, list[dict[str, str | None]]] = {}
     for name in args.files:
