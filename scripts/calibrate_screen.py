@@ -15,6 +15,7 @@ decision as `safety.CrisisScreen`, patterns included. The evaluation sets are ne
     python scripts/calibrate_screen.py --grid --c 3 10 --weight 2 4 --k 5 --temperature 20
     python scripts/calibrate_screen.py --floor 0 0.1 0.15   # framed matches (`safe_frame`)
     python scripts/calibrate_screen.py --pattern-floor 0 0.02 0.05   # any other match
+    python scripts/calibrate_screen.py --domain-weight 0 0.5 1   # other languages' blocks
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from therapy_faq.safety import (
     Thresholds,
     blended,
     is_bare,
+    message_domains,
     neighbour_vote,
     pattern_hit,
     safe_frame,
@@ -55,6 +57,7 @@ from therapy_faq.safety import (
     unread_script,
 )
 from therapy_faq.screen_training import (
+    DOMAIN_WEIGHT,
     EMBEDDING_WEIGHT,
     NEIGHBOUR_NEAR,
     NEIGHBOUR_SHARE,
@@ -65,6 +68,7 @@ from therapy_faq.screen_training import (
     features,
     fit,
     neighbour_votes,
+    row_domains,
     training_rows,
     unit_rows,
 )
@@ -154,18 +158,26 @@ class OutOfFold(NamedTuple):
 
 
 def out_of_fold(
-    examples, groups, c: float, weight: float, vectors_of, k: int, temperature: float
+    examples,
+    groups,
+    c: float,
+    weight: float,
+    vectors_of,
+    k: int,
+    temperature: float,
+    domain_weight: float = DOMAIN_WEIGHT,
 ) -> OutOfFold:
     """For each example, probabilities of its message and clauses from a model trained on the
     other folds only (each fold holds whole groups)."""
     texts, labels, origins = training_rows(examples)
     row_vectors = vectors_of(texts)
-    matrix = features(texts, row_vectors, weight)
+    matrix = features(texts, row_vectors, weight, row_domains(examples, origins), domain_weight)
     row_units, votes = unit_rows(row_vectors), neighbour_votes(labels)
     screened = [[e.text, *sentences(e.text)] for e in examples]
     flat = [t for group in screened for t in group]
     flat_vectors = vectors_of(flat)
-    flat_matrix = features(flat, flat_vectors, weight)
+    flat_domains = message_domains([(e.text, sentences(e.text)) for e in examples])
+    flat_matrix = features(flat, flat_vectors, weight, flat_domains, domain_weight)
     starts = np.cumsum([0] + [len(g) for g in screened])
     classifier: list[np.ndarray] = [np.zeros(0)] * len(examples)
     vote: list[np.ndarray] = [np.zeros(0)] * len(examples)
@@ -272,9 +284,13 @@ def worst_groups(examples, scores, hits, limits, groups, level: str, bad: tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--grid", action="store_true", help="search the settings")
-    parser.add_argument("--c", type=float, nargs="+", help="values of C to search (with --grid)")
+    parser.add_argument("--c", type=float, nargs="+", help="values of C to compare")
+    parser.add_argument("--weight", type=float, nargs="+", help="embedding weights to compare")
     parser.add_argument(
-        "--weight", type=float, nargs="+", help="embedding weights to search (with --grid)"
+        "--domain-weight",
+        type=float,
+        nargs="+",
+        help="scales of the embedding's blocks of other languages to compare",
     )
     parser.add_argument(
         "--share",
@@ -311,20 +327,28 @@ def main() -> None:
         "voice": [voice_group(e) for e in examples],
         "kind": [kind_group(e) for e in examples],
     }
-    settings = [(SCREEN_C, EMBEDDING_WEIGHT)]
+    settings = list(
+        itertools.product(
+            args.c or [SCREEN_C],
+            args.weight or [EMBEDDING_WEIGHT],
+            args.domain_weight or [DOMAIN_WEIGHT],
+        )
+    )
     votes = [(NEIGHBOUR_SHARE, NEIGHBOUR_NEAR)]
     if args.grid:
-        settings = list(itertools.product(args.c or [SCREEN_C], args.weight or [EMBEDDING_WEIGHT]))
         nears = [(-1.0, -0.5), (0.4, 0.6), (0.5, 0.6), (0.5, 0.7), (0.6, 0.8)]  # the first: always
         votes = list(itertools.product(args.share or [0.0, 0.2, 0.35, 0.5], nears))
-    for c, weight in settings:
+    for c, weight, domain_weight in settings:
         started = time.perf_counter()
         parts = {
-            name: out_of_fold(examples, g, c, weight, embed, args.k, args.temperature)
+            name: out_of_fold(
+                examples, g, c, weight, embed, args.k, args.temperature, domain_weight
+            )
             for name, g in groupings.items()
         }
         print(
-            f"\nC={c} embedding weight={weight} k={args.k} temperature={args.temperature} "
+            f"\nC={c} embedding weight={weight} domain weight={domain_weight} k={args.k} "
+            f"temperature={args.temperature} "
             f"({time.perf_counter() - started:.0f} s)"
         )
         candidates = [THRESHOLDS]

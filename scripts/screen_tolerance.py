@@ -32,6 +32,7 @@ from therapy_faq.screen_training import (
     SCREEN_C,
     features,
     level_weights,
+    row_domains,
     training_rows,
 )
 from therapy_faq.settings import crisis_examples_path
@@ -43,8 +44,9 @@ def main() -> None:
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
 
-    texts, labels, _ = training_rows(load_examples(crisis_examples_path()).examples)
-    matrix = features(texts, embed(texts), EMBEDDING_WEIGHT)
+    examples = load_examples(crisis_examples_path()).examples
+    texts, labels, origins = training_rows(examples)
+    matrix = features(texts, embed(texts), EMBEDDING_WEIGHT, row_domains(examples, origins))
     weights = level_weights(labels)
     order = np.random.default_rng(0).permutation(len(labels))
     for tol in args.tol:

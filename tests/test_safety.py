@@ -14,15 +14,19 @@ import yaml
 from therapy_faq.crisis import CATEGORIES, load_examples, load_resources
 from therapy_faq.errors import FaqError
 from therapy_faq.safety import (
+    EMBEDDING_BLOCKS,
     HASH_BITS,
     LABELS,
+    OTHER_LANGUAGE,
     CrisisScreen,
     Neighbours,
     ScreenModel,
     ScriptModel,
     Thresholds,
+    embedding_domain,
     fold,
     is_medication_question,
+    message_domains,
     neighbour_vote,
     ngram_features,
     normalise,
@@ -366,7 +370,7 @@ def _model(first: str = "urgent:medical", second: str = "concern") -> ScreenMode
     """A hand-made screen over 3-dimensional embeddings: the first axis votes `first`, the
     second `second`; with neither, a message is ordinary."""
     hashed = 1 << HASH_BITS
-    weights = np.zeros((hashed + 3 + 1, len(LABELS)), dtype=np.float32)
+    weights = np.zeros((hashed + EMBEDDING_BLOCKS * 3 + 1, len(LABELS)), dtype=np.float32)
     weights[hashed + 0, LABELS.index(first)] = 12.0
     weights[hashed + 1, LABELS.index(second)] = 12.0
     weights[-1, LABELS.index("none")] = 5.0
@@ -374,6 +378,29 @@ def _model(first: str = "urgent:medical", second: str = "concern") -> ScreenMode
         urgent=0.5, pattern_urgent=0.1, concern=0.5, clause_urgent=0.9, script_urgent=0.5
     )
     return ScreenModel(weights, 3, limits)
+
+
+def test_messages_in_another_language_are_read_by_their_own_embedding_block() -> None:
+    """Weights in the block of another language move a Spanish message, never an English one;
+    a clause, too short for the detector, is read in its message's block."""
+    alone = _model()
+    weights = np.array(alone.weights)
+    other = (1 << HASH_BITS) + OTHER_LANGUAGE * 3
+    weights[other + 2, LABELS.index("urgent:suicide")] = 12.0  # third axis, Spanish only
+    screen = CrisisScreen(ScreenModel(weights, 3, alone.thresholds))
+    third = np.array([[0, 0, 1]], dtype=np.float32)
+    spanish = "Esta noche voy a terminar mi ensayo para la universidad, ya lo decidí."
+    english = "Tonight I will finish my essay for university, I have decided."
+    assert embedding_domain(spanish) == OTHER_LANGUAGE != embedding_domain(english)
+    assert screen.assess(spanish, third, clauses=[]).level == "urgent"
+    assert screen.assess(english, third, clauses=[]).level == "none"
+    clauses = ["ya lo decidí."]
+    assert message_domains([(spanish, clauses)]).tolist() == [OTHER_LANGUAGE] * 2
+    clause_alone = ScreenModel(weights, 3, alone.thresholds).probabilities(clauses, third)
+    in_message = ScreenModel(weights, 3, alone.thresholds).probabilities(
+        clauses, third, message_domains([(spanish, clauses)])[1:]
+    )
+    assert in_message[0, 2:].sum() > 0.9 > clause_alone[0, 2:].sum()
 
 
 def test_the_decision_between_urgent_concern_and_nothing() -> None:
@@ -892,6 +919,33 @@ def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) 
     assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()
     voted = model.neighbours.probabilities(vectors)
     assert voted[0, 2:].sum() > 0.5 > voted[1, 2:].sum()
+
+
+def test_the_weights_read_at_question_time_are_the_trained_model_in_every_domain() -> None:
+    """The screen reads the weights with the scales of training folded in: its probabilities
+    are scikit-learn's for messages in English, in another language and in none sure."""
+    from therapy_faq.screen_training import features, fit, weight_matrix
+
+    texts = [
+        "I have decided to end my life tonight, I am sorry for everything.",
+        "Is it normal to cry in every therapy session with my counsellor?",
+        "He decidido terminar con mi vida esta noche, lo siento por todo.",
+        "¿Es normal llorar en cada sesión de terapia con mi psicóloga?",
+        "yaar aaj raat sab khatam kar dunga",
+        "bhai kal milte hai chai pe",
+    ]
+    labels = np.array([LABELS.index("urgent:suicide"), 0] * 3)
+    domains = message_domains([(t, []) for t in texts])
+    assert sorted(set(domains.tolist())) == [0, 1, 2]
+    vectors = StubEncoder().encode(texts)
+    matrix = features(texts, vectors, 2.0, domains, domain_weight=0.5)
+    model = fit(matrix, labels, tolerance=1e-8)
+    weights = weight_matrix(model, StubEncoder.dimension, 2.0, domain_weight=0.5)
+    screen = ScreenModel(weights, StubEncoder.dimension, _model().thresholds)
+    expected = np.zeros((len(texts), len(LABELS)))
+    expected[:, model.classes_] = model.predict_proba(matrix)
+    read = screen.classifier_probabilities(texts, vectors, domains)
+    assert read == pytest.approx(expected, abs=1e-4)
 
 
 def test_a_change_to_the_patterns_trains_the_screen_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from therapy_faq.crisis import CATEGORIES, Category, Level
-from therapy_faq.language import detected_language
+from therapy_faq.language import ENGLISH, detected_language
 
 # --- normalisation ----------------------------------------------------------------------------
 
@@ -1056,11 +1056,39 @@ def is_medication_question(text: str) -> bool:
 
 # The features below, as weights trained on them expect them: a change to the features bumps it,
 # and weights of another version are refused at load (the index is rebuilt, the screen retrained).
-SCREEN_VERSION = 16
+SCREEN_VERSION = 17
 HASH_BITS = 17  # hashed n-gram columns: 2**17
 CHAR_NGRAMS = (3, 4, 5)
 PATTERN_FEATURE = 1.0  # value of the features naming a pattern hit, its category, a denial
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+# The embedding has a block of weights for every message and one more for each of two kinds
+# of message it reads poorly: in another language by the detector (the English model reads
+# Spanish or Polish as something close to noise), and in no language the detector is sure of
+# (Hinglish, Arabic or Russian in Latin letters, a few English words). Each kind learns what
+# its own examples need from the embedding without moving the weights English messages are
+# read by (feature augmentation: Daume, "Frustratingly easy domain adaptation", 2007).
+ENGLISH_DOMAIN, OTHER_LANGUAGE, NO_LANGUAGE = 0, 1, 2
+EMBEDDING_BLOCKS = 3
+
+
+def embedding_domain(text: str) -> int:
+    """The embedding block (besides the shared one) that reads `text`, from the language
+    detector's verdict on it; a clause is read in its message's domain (`message_domains`)."""
+    language = detected_language(text)
+    if language is None:
+        return NO_LANGUAGE
+    return ENGLISH_DOMAIN if language == ENGLISH else OTHER_LANGUAGE
+
+
+def message_domains(messages: Sequence[tuple[str, Sequence[str]]]) -> np.ndarray:
+    """One domain per row of `[message, *clauses]` for each message: its clauses, often too
+    short for the detector, take the message's."""
+    domains: list[int] = []
+    for text, clauses in messages:
+        domains.extend([embedding_domain(text)] * (1 + len(clauses)))
+    return np.asarray(domains, dtype=np.int64)
 
 
 def ngram_features(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -1304,10 +1332,11 @@ class Thresholds:
 
 
 class ScreenModel:
-    """The trained classifier: one weight matrix (n-gram columns, then embedding columns, then
-    the bias row) by label, read memory-mapped, so a question touches only its own columns; the
-    nearest examples' vote blended with it (None: the classifier alone); and the classifier of
-    messages in scripts the embedding model does not read (None: patterns alone there)."""
+    """The trained classifier: one weight matrix (n-gram columns, then the embedding's columns
+    for each of its EMBEDDING_BLOCKS, then the bias row) by label, read memory-mapped, so a
+    question touches only its own columns; the nearest examples' vote blended with it (None:
+    the classifier alone); and the classifier of messages in scripts the embedding model does
+    not read (None: patterns alone there)."""
 
     def __init__(
         self,
@@ -1317,7 +1346,7 @@ class ScreenModel:
         neighbours: Neighbours | None = None,
         script: ScriptModel | None = None,
     ) -> None:
-        if weights.shape != ((1 << HASH_BITS) + dimension + 1, len(LABELS)):
+        if weights.shape != ((1 << HASH_BITS) + EMBEDDING_BLOCKS * dimension + 1, len(LABELS)):
             raise ValueError(f"screen weights of shape {weights.shape} do not fit this version")
         if neighbours is not None and (
             neighbours.columns.ndim != 2
@@ -1355,18 +1384,30 @@ class ScreenModel:
         )
         return cls(weights, int(settings["dimension"]), thresholds, neighbours, script)
 
-    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """(len(texts), len(LABELS)) probabilities; `vectors` holds each text's embedding."""
+    def probabilities(
+        self, texts: list[str], vectors: np.ndarray, domains: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(len(texts), len(LABELS)) probabilities; `vectors` holds each text's embedding and
+        `domains` its `embedding_domain` (None: each text's own)."""
         vectors = np.asarray(vectors, dtype=np.float32)
-        probs = self.classifier_probabilities(texts, vectors)
+        probs = self.classifier_probabilities(texts, vectors, domains)
         if self.neighbours is None or not self.neighbours.share:
             return probs
         return self.neighbours.blend(probs, vectors)
 
-    def classifier_probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    def classifier_probabilities(
+        self, texts: list[str], vectors: np.ndarray, domains: np.ndarray | None = None
+    ) -> np.ndarray:
         """The linear classifier's probabilities alone."""
-        hashed = 1 << HASH_BITS
-        logits = vectors @ self.weights[hashed:-1]
+        if domains is None:
+            domains = np.asarray([embedding_domain(t) for t in texts], dtype=np.int64)
+        hashed, size = 1 << HASH_BITS, self.dimension
+        logits = vectors @ self.weights[hashed : hashed + size]
+        for block in range(1, EMBEDDING_BLOCKS):
+            rows = np.flatnonzero(domains == block)
+            if len(rows):
+                start = hashed + block * size
+                logits[rows] += vectors[rows] @ self.weights[start : start + size]
         logits += self.weights[-1]
         for row, text in enumerate(texts):
             indices, values = ngram_features(text)
@@ -1445,7 +1486,8 @@ class CrisisScreen:
         clauses', message after message: the probabilities of a whole batch in one product (the
         vote reads every example's vector once per batch, not once per message)."""
         texts = [t for text, clauses in messages for t in (text, *clauses)]
-        probs = self.model.probabilities(texts, vectors[: len(texts)])
+        domains = message_domains(messages)
+        probs = self.model.probabilities(texts, vectors[: len(texts)], domains)
         verdicts, row = [], 0
         for text, clauses in messages:
             rows = 1 + len(clauses)

@@ -26,6 +26,7 @@ from therapy_faq.crisis import CrisisExamples, Example
 from therapy_faq.encoder import Encoder, sha256_file
 from therapy_faq.files import holds_only
 from therapy_faq.safety import (
+    EMBEDDING_BLOCKS,
     HASH_BITS,
     LABELS,
     SCREEN_FILES,
@@ -37,6 +38,7 @@ from therapy_faq.safety import (
     SCRIPT_NGRAMS,
     SCRIPT_WEIGHTS_FILE,
     Thresholds,
+    embedding_domain,
     ngram_features,
     screen_settings,
     script_clauses,
@@ -53,6 +55,10 @@ from therapy_faq.script_phrases import SCRIPTS
 # more often than before the vote (0.946 against 0.928, whole voices held out) for about as
 # many crisis lines under ordinary replies (0.204 against 0.206).
 EMBEDDING_WEIGHT = 2.0  # scale of the sentence embedding beside the unit-norm n-gram block
+# Scale of the embedding's blocks of other languages and of no sure language
+# (`safety.embedding_domain`) beside the shared block: under 1, the weights they add cost more
+# than the shared ones, so a language's own block learns only what the shared one cannot.
+DOMAIN_WEIGHT = 0.5
 SCREEN_C = 3.0  # inverse regularisation strength
 # L-BFGS stops when its steps are this small. Two fits of the same rows in another order
 # differ in p(urgent) by 0.012 on average at 1e-3 (up to 0.26; 187 of 19,436 rows on the other
@@ -143,11 +149,30 @@ def ngram_matrix(
     )
 
 
-def features(texts: Sequence[str], vectors: np.ndarray, embedding_weight: float):
+def features(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    embedding_weight: float,
+    domains: np.ndarray,
+    domain_weight: float = DOMAIN_WEIGHT,
+):  # returns a scipy.sparse.csr_matrix
+    """N-grams, then the embedding once for every row and once more (scaled by
+    `domain_weight`) in the block of the row's domain (`safety.embedding_domain`; English rows
+    leave the other blocks at zero)."""
     from scipy.sparse import csr_matrix, hstack
 
-    dense = csr_matrix(np.asarray(vectors, dtype=np.float32) * embedding_weight)
-    return hstack([ngram_matrix(texts), dense], format="csr")
+    dense = np.asarray(vectors, dtype=np.float32) * embedding_weight
+    blocks = [csr_matrix(dense)]
+    for block in range(1, EMBEDDING_BLOCKS):
+        in_block = (np.asarray(domains) == block)[:, None]
+        blocks.append(csr_matrix(dense * in_block * domain_weight))
+    return hstack([ngram_matrix(texts), *blocks], format="csr")
+
+
+def row_domains(examples: Sequence[Example], origins: np.ndarray) -> np.ndarray:
+    """The domain of each training row: its example's (a clause is read in its message's)."""
+    domain_of = {int(o): embedding_domain(examples[o].text) for o in set(origins.tolist())}
+    return np.asarray([domain_of[int(o)] for o in origins], dtype=np.int64)
 
 
 def level_weights(labels: np.ndarray) -> np.ndarray:
@@ -173,11 +198,18 @@ def fit(
     return model
 
 
-def weight_matrix(model, dimension: int, embedding_weight: float) -> np.ndarray:
-    """The layout `safety.ScreenModel` reads: n-gram rows, embedding rows (scaled), bias row;
-    one column per label (a label absent from training keeps a very low bias)."""
+def weight_matrix(
+    model,
+    dimension: int,
+    embedding_weight: float,
+    blocks: int = EMBEDDING_BLOCKS,
+    domain_weight: float = DOMAIN_WEIGHT,
+) -> np.ndarray:
+    """The layout `safety.ScreenModel` reads: n-gram rows, embedding rows of each block (with
+    the scales of `features` folded in), bias row; one column per label (a label absent from
+    training keeps a very low bias)."""
     hashed = 1 << HASH_BITS
-    weights = np.zeros((hashed + dimension + 1, len(LABELS)), dtype=np.float32)
+    weights = np.zeros((hashed + blocks * dimension + 1, len(LABELS)), dtype=np.float32)
     weights[-1, :] = -30.0
     coef, intercept, classes = model.coef_, model.intercept_, model.classes_
     if len(classes) == 2:  # scikit-learn keeps one row: the second label's logit, the first's 0
@@ -186,6 +218,7 @@ def weight_matrix(model, dimension: int, embedding_weight: float) -> np.ndarray:
     for row, label in enumerate(classes):
         weights[:hashed, label] = coef[row, :hashed]
         weights[hashed:-1, label] = coef[row, hashed:] * embedding_weight
+        weights[hashed + dimension : -1, label] *= domain_weight
         weights[-1, label] = intercept[row]
     return weights
 
@@ -199,7 +232,7 @@ def script_weight_matrix(model) -> np.ndarray:
     """The layout `safety.ScriptModel` reads: `weight_matrix`'s without embedding rows. Without
     a model (no example in such a script) every message there is left to the patterns."""
     if model is not None:
-        return weight_matrix(model, 0, 1.0)
+        return weight_matrix(model, 0, 1.0, blocks=0)
     weights = np.zeros(((1 << HASH_BITS) + 1, len(LABELS)), dtype=np.float32)
     weights[-1, :] = -30.0
     weights[-1, LABELS.index("none")] = 0.0
@@ -230,7 +263,7 @@ def patterns_fingerprint() -> str:
 
 def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> str:
     settings = (
-        f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{SCREEN_C}:{TOLERANCE}:{THRESHOLDS}:"
+        f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{DOMAIN_WEIGHT}:{SCREEN_C}:{TOLERANCE}:{THRESHOLDS}:"
         f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}:"
         f"{SCRIPT_C}:{SCRIPT_NGRAMS}:{patterns_fingerprint()}"
     )
@@ -316,9 +349,10 @@ def trained_screen(
         _mark_used(folder)
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)  # an unusable cache fails before training
-    texts, labels, _ = training_rows(examples.examples)
+    texts, labels, origins = training_rows(examples.examples)
     vectors = encoder.encode(texts, progress=progress)
-    model = fit(features(texts, vectors, EMBEDDING_WEIGHT), labels)
+    domains = row_domains(examples.examples, origins)
+    model = fit(features(texts, vectors, EMBEDDING_WEIGHT, domains), labels)
     script_texts, script_labels, _ = training_rows(examples.examples, scripts=True)
     script_model = fit_script(script_texts, script_labels) if len(set(script_labels)) > 1 else None
     arrays = {
