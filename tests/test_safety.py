@@ -161,6 +161,9 @@ def test_patterns_flag_crisis_wording(text: str) -> None:
         ("ho cercato di uccidermi ieri", "suicide"),  # Italian: "I tried"
         ("tomei a cartela toda, isso vai me matar?", "suicide"),  # "will this kill me?"
         ("ça va me tuer? j'ai pris 30 cachets", "suicide"),
+        # a drink or a meal spiked by the writer
+        ("so I'm putting something in their drinks at lunch", "harm_to_others"),
+        ("i'm gonna slip pills into his coffee tomorrow", "harm_to_others"),
     ],
 )
 def test_patterns_name_their_category(text: str, category: str) -> None:
@@ -204,6 +207,7 @@ def test_saying_goodbye_to_a_therapist_is_not_a_goodbye_note() -> None:
         "jag ska ta livet av mig ikväll",  # Swedish
         "jeg vil ikke leve mere",  # Danish
         "haluan kuolla",  # Finnish
+        "tänä iltana mä lopetan mun elämän",  # Finnish: "I end my life"
         "ubiću se večeras",  # Serbian
         "vull morir",  # Catalan
         "ngifuna ukufa",  # Zulu
@@ -331,6 +335,8 @@ def test_patterns_read_other_languages(text: str) -> None:
         "do you know exactly what to take for hay fever?",
         "I'm not planning on seeing her again after the divorce",
         "we went through with the wedding in the end",
+        "im putting sugar in their tea",
+        "lopetan mun työn ensi kuussa",  # Finnish: I quit my job
     ],
 )
 def test_patterns_leave_idioms_alone(text: str) -> None:

@@ -197,6 +197,10 @@ EXPLICIT: dict[str, str] = {
     ),
     "harm others": (
         r"\b(?:kill|murder|stab|shoot|strangle|poison)(?:ing)? " + _PEOPLE + r"\b|"
+        # a drink or a meal spiked by the writer: "I'm putting something in their drinks"
+        r"\b(?:im |i am |ill |i will |gonna |going to )(?:put|putting|slip|slipping) "
+        r"(?:something|stuff|poison|bleach|pills) (?:in|into) (?:his|her|their) "
+        r"(?:drinks?|food|coffee|tea|dinner|lunch)\b|"
         r"\b" + _INTENT + r" (?:hurt|harm|attack|beat up|shoot|stab) " + _PEOPLE + r"\b"
     ),
     "someone in danger": (
@@ -640,6 +644,7 @@ LANGUAGES: dict[str, tuple[str, str]] = {
         r"ta mitt eget liv|ta livet mitt)\b(?! tilbage| tilbake)|"
         r"\bsla mig selv ihjel\b|\bdr(?:ae|æ)be mig selv\b|\bdrepe meg selv\b|\bbega selvmord\b|"
         r"\bhaluan (?:kuolla|tappaa itseni)\b(?! vanhana)|\btapan itseni\b|"
+        r"\blopetan (?:mun |minun )?elam(?:an|ani)\b|"
         r"\ben halua (?:enaa )?elaa\b" + _LIVING_WHERE + "|"
         r"\bteen itsemurhan\b|\beg vil deyja\b|\beg vil ekki lifa\b" + _LIVING_WHERE + "|"
         # Croatian, Serbian, Bosnian, Slovenian
