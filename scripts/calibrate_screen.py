@@ -176,7 +176,7 @@ def out_of_fold(
     screened = [[e.text, *sentences(e.text)] for e in examples]
     flat = [t for group in screened for t in group]
     flat_vectors = vectors_of(flat)
-    flat_domains = message_domains([(e.text, sentences(e.text)) for e in examples])
+    flat_domains = message_domains([(group[0], group[1:]) for group in screened])
     flat_matrix = features(flat, flat_vectors, weight, flat_domains, domain_weight)
     starts = np.cumsum([0] + [len(g) for g in screened])
     classifier: list[np.ndarray] = [np.zeros(0)] * len(examples)
