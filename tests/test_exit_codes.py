@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -135,6 +136,9 @@ def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: floa
         stderr=subprocess.PIPE,
         text=True,
         env=subprocess_env(),
+        # As from a terminal: a test run started in the background (a CI job) passes SIGINT on
+        # ignored, and a signal landing before `entry.main` set its handler was lost (exit 0).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
@@ -143,7 +147,12 @@ def test_ctrl_c_during_the_start_is_one_line_and_130(tmp_path: Path, delay: floa
     # handler, or as Python ends a process whose interrupt was handled.
     assert process.returncode in (130, -signal.SIGINT), stderr
     lines = stderr.strip().splitlines()  # perhaps "Building the index ..." first
-    assert "Traceback" not in stderr, stderr
+    if "Traceback" in stderr:
+        # Only Python's own start may show one: runpy still finding the package, before a line
+        # of the tool has run (seen on a loaded machine at 0.05 s); nothing can catch it there.
+        frames = re.findall(r'File "([^"]+)"', stderr)
+        assert frames and all(f.startswith("<frozen ") for f in frames), stderr
+        assert process.returncode == -signal.SIGINT, stderr
     if process.returncode == 130:  # typer's own silent exit 130 used to leave nothing said
         assert lines[-1:] == ["interrupted"], stderr
     assert 130 in EXIT_CODES
