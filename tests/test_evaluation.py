@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+ROUND_O = "crisis_heldout29.yaml"  # half in 19 Latin-script languages, thresholds searched again
 ROUND_N = "crisis_heldout28.yaml"  # half in 18 Latin-script languages, sealed through round n
 THREATS = "crisis_heldout27.yaml"  # threats to others, 20 languages, sealed through their pattern
 ROUND_M = "crisis_heldout26.yaml"  # half in 18 Latin-script languages, sealed through round m
@@ -39,6 +40,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    ROUND_O: (160, 160),
     ROUND_N: (160, 160),
     THREATS: (134, 134),
     ROUND_M: (160, 160),
@@ -65,6 +67,17 @@ SHORT: dict[str, dict[str, float]] = {
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     # Round n (the embedding read per language, round m's examples): 0.976 again.
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.85},
+    # Issue 10. Half English in many voices, half in nineteen Latin-script languages, every
+    # category, 40 labelled questions; written from a brief and the FAQ's questions by a helper
+    # who saw nothing of the project at the start of the thresholds' second search, sealed, and
+    # measured with --misses 0 first on this screen (urgent 1.000, help 1.000, withheld 6,
+    # concern 0.125, ordinary_right 0.875), then once on the search's choice, not adopted
+    # (1.000, 1.000, 6, 0.169, 0.875).
+    ROUND_O: {
+        "false_alarms": 6,
+        "concern_rate": 0.13,
+        "ordinary_right": 0.87,
+    },
     # Issue 10. Half English in many voices, half in eighteen Latin-script languages, every
     # category, 40 labelled questions; written from a brief and the FAQ's questions by a helper
     # who saw nothing of the project while the scale of round n's embedding blocks was chosen
