@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+ROUND_P = "crisis_heldout30.yaml"  # half in 20 Latin-script languages, round p not adopted
 ROUND_O = "crisis_heldout29.yaml"  # half in 19 Latin-script languages, thresholds searched again
 ROUND_N = "crisis_heldout28.yaml"  # half in 18 Latin-script languages, sealed through round n
 THREATS = "crisis_heldout27.yaml"  # threats to others, 20 languages, sealed through their pattern
@@ -40,6 +41,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    ROUND_P: (160, 160),
     ROUND_O: (160, 160),
     ROUND_N: (160, 160),
     THREATS: (134, 134),
@@ -67,6 +69,18 @@ SHORT: dict[str, dict[str, float]] = {
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     # Round n (the embedding read per language, round m's examples): 0.976 again.
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.85},
+    # Issue 10. Half English in many voices, half in twenty Latin-script languages, every
+    # category, firm life decisions, anger and being away among the ordinary messages, 40
+    # labelled questions; written from a brief and the FAQ's questions by a helper who saw
+    # nothing of the project, before round p's examples were added, sealed, and measured with
+    # --misses 0 first on this screen (urgent 0.994, help 1.000, withheld 27, concern 0.156,
+    # ordinary_right 0.825), then once on round p's, not adopted (0.994, 1.000, 25, 0.163,
+    # 0.825).
+    ROUND_P: {
+        "false_alarms": 27,
+        "concern_rate": 0.16,
+        "ordinary_right": 0.82,
+    },
     # Issue 10. Half English in many voices, half in nineteen Latin-script languages, every
     # category, 40 labelled questions; written from a brief and the FAQ's questions by a helper
     # who saw nothing of the project at the start of the thresholds' second search, sealed, and
