@@ -75,22 +75,24 @@ SHORT: dict[str, dict[str, float]] = {
     # nothing of the project, before round p's examples were added, sealed, and measured with
     # --misses 0 first on this screen (urgent 0.994, help 1.000, withheld 27, concern 0.156,
     # ordinary_right 0.825), then once on round p's, not adopted (0.994, 1.000, 25, 0.163,
-    # 0.825).
+    # 0.825). Then the FAQ lost its wordings within 0.88 of sets 23 to 30 (four of them near
+    # this set's messages): ordinary_right 0.775.
     ROUND_P: {
         "false_alarms": 27,
         "concern_rate": 0.16,
-        "ordinary_right": 0.82,
+        "ordinary_right": 0.77,
     },
     # Issue 10. Half English in many voices, half in nineteen Latin-script languages, every
     # category, 40 labelled questions; written from a brief and the FAQ's questions by a helper
     # who saw nothing of the project at the start of the thresholds' second search, sealed, and
     # measured with --misses 0 first on this screen (urgent 1.000, help 1.000, withheld 6,
     # concern 0.125, ordinary_right 0.875), then once on the search's choice, not adopted
-    # (1.000, 1.000, 6, 0.169, 0.875).
+    # (1.000, 1.000, 6, 0.169, 0.875). Then the FAQ lost its wordings within 0.88 of sets 23
+    # to 30 (eight of them near this set's messages): ordinary_right 0.800.
     ROUND_O: {
         "false_alarms": 6,
         "concern_rate": 0.13,
-        "ordinary_right": 0.87,
+        "ordinary_right": 0.80,
     },
     # Issue 10. Half English in many voices, half in eighteen Latin-script languages, every
     # category, 40 labelled questions; written from a brief and the FAQ's questions by a helper
@@ -142,11 +144,13 @@ SHORT: dict[str, dict[str, float]] = {
     # within 0.88 of its messages dropped): ordinary_right 0.850. Trained again once denials in
     # other languages, questions reported and the daily dose were read as denied (none of its
     # matches changed): withheld 11, concern 0.225. Trained again with threats to others in
-    # more languages: withheld 10. Round n: withheld 9, concern 0.200.
+    # more languages: withheld 10. Round n: withheld 9, concern 0.200. Then the FAQ lost its
+    # wordings within 0.88 of sets 23 to 30 (three near this set's messages): ordinary_right
+    # 0.800.
     MORE_LANGUAGES: {
         "false_alarms": 9,
         "concern_rate": 0.21,
-        "ordinary_right": 0.85,
+        "ordinary_right": 0.80,
     },
     # Issue 10. Two thirds in thirteen Latin-script languages other than English, whose words of
     # dying and killing are everyday idioms; written from a brief and the FAQ's questions by a
