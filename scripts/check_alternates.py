@@ -5,10 +5,11 @@
 
 An alternate within `--min` cosine of a message in eval/ lets the set measure memory, not
 retrieval (README "The FAQ file"). Prints how many alternates are that close at 0.85, 0.88 and
-0.90, then each pair at or above `--min`, closest first: the FAQ's wording and the file of the
-message it is close to, never the message itself (the newest sets are sealed: read by code
-only). A wording in a script the model cannot read (Chinese, Arabic...) is compared by its
-character trigrams instead: its cosines mean little. Changes nothing.
+0.90, then each wording at or above `--min`, closest first, with the file of its nearest
+message and every other file with one that close, never the messages themselves (the newest
+sets are sealed: read by code only). A wording in a script the model cannot read (Chinese,
+Arabic...) is compared by its character trigrams instead: its cosines mean little. Changes
+nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ from therapy_faq.evaluation import (  # noqa: E402
 )
 from therapy_faq.faq import load_faq  # noqa: E402
 from therapy_faq.safety import unread_script  # noqa: E402
+
+
+def also(first: str, files: list[str]) -> str:
+    """The other sets a wording is close to: one nearest a development message may also
+    paraphrase a message of a sealed set."""
+    rest = sorted(set(files) - {first})
+    return f" (also {', '.join(rest)})" if rest else ""
 
 
 def main() -> None:
@@ -68,7 +76,9 @@ def main() -> None:
         if best[row] < args.min:
             break
         entry_id, text = alternates[row]
-        print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ a message in {names[nearest[row]]}")
+        first = names[nearest[row]]
+        near = [names[col] for col in np.flatnonzero(similarity[row] >= args.min)]
+        print(f"  {best[row]:.2f}  {entry_id}: {text!r} ~ a message in {first}{also(first, near)}")
     others = [(name, trigrams(t)) for name, t in zip(names, texts, strict=True) if unread_script(t)]
     close = [
         (entry_id, text, [name for name, grams in others if similar(text, [grams])])
@@ -81,7 +91,7 @@ def main() -> None:
         f"{TOO_SIMILAR} of their character trigrams with an evaluation message"
     )
     for entry_id, text, near in close:
-        print(f"  {entry_id}: {text!r} ~ a message in {near[0]}")
+        print(f"  {entry_id}: {text!r} ~ a message in {near[0]}{also(near[0], near)}")
 
 
 if __name__ == "__main__":
