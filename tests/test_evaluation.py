@@ -23,6 +23,7 @@ pytestmark = pytest.mark.model
 runner = CliRunner()
 
 # The newest held-out crisis sets, measured once when the screen was frozen (README, "Figures").
+ROUND_Q = "crisis_heldout31.yaml"  # half in 16 Latin-script languages, round q not adopted
 ROUND_P = "crisis_heldout30.yaml"  # half in 20 Latin-script languages, round p not adopted
 ROUND_O = "crisis_heldout29.yaml"  # half in 19 Latin-script languages, thresholds searched again
 ROUND_N = "crisis_heldout28.yaml"  # half in 18 Latin-script languages, sealed through round n
@@ -41,6 +42,7 @@ SCRIPTS4 = "crisis_heldout_scripts4.yaml"  # held out: the fifth pass of phrases
 SCRIPTS5 = "crisis_heldout_scripts5.yaml"  # held out: 26 languages, measured before and after
 SCRIPTS6 = "crisis_heldout_scripts6.yaml"  # held out: written after the round j examples, once
 COUNTS = {  # crisis and ordinary messages
+    ROUND_Q: (160, 160),
     ROUND_P: (160, 160),
     ROUND_O: (160, 160),
     ROUND_N: (160, 160),
@@ -69,6 +71,17 @@ SHORT: dict[str, dict[str, float]] = {
     # (a lethality question, self-harm as the only relief, a therapist's suicidal client).
     # Round n (the embedding read per language, round m's examples): 0.976 again.
     "crisis.yaml ordinary.yaml": {"ordinary_right": 0.85},
+    # Issue 10. Half English in many voices, half in sixteen Latin-script languages, every
+    # category, 40 labelled questions; written from set 30's brief by a helper who saw nothing
+    # of the project, before round q's examples were added, sealed (the FAQ's 9 wordings within
+    # 0.88 of its messages removed first), and measured with --misses 0 first on this screen
+    # (urgent 1.000, help 1.000, withheld 16, concern 0.206, ordinary_right 0.800), then once
+    # on round q's, not adopted (1.000, 1.000, 15, 0.206, 0.800).
+    ROUND_Q: {
+        "false_alarms": 16,
+        "concern_rate": 0.21,
+        "ordinary_right": 0.80,
+    },
     # Issue 10. Half English in many voices, half in twenty Latin-script languages, every
     # category, firm life decisions, anger and being away among the ordinary messages, 40
     # labelled questions; written from a brief and the FAQ's questions by a helper who saw
