@@ -77,6 +77,8 @@ def test_build_writes_data_files_and_manifest(paths: Paths) -> None:
         "row_kinds.npy",
         "screen.json",
         "screen_neighbours.npy",
+        "screen_projection.npy",
+        "screen_reduced.npy",
         "screen_votes.npy",
         "screen_weights.npy",
         "script_weights.npy",
@@ -367,7 +369,7 @@ def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -
     from therapy_faq.screen_training import screens_cache
 
     build(paths, StubEncoder())
-    assert len(SCREEN_FILES) == 4
+    assert len(SCREEN_FILES) == 6
     for name in SCREEN_FILES:
         linked = paths.index / name
         cached = [p for p in screens_cache().glob(f"*/{name}") if p.samefile(linked)]
@@ -376,7 +378,8 @@ def test_the_screens_arrays_are_shared_with_the_cache_not_copied(paths: Paths) -
 
 @pytest.mark.usefixtures("loose_screen_fit")
 @pytest.mark.parametrize(
-    "name", ["screen_neighbours.npy", "screen_weights.npy", "script_weights.npy"]
+    "name",
+    ["screen_neighbours.npy", "screen_reduced.npy", "screen_weights.npy", "script_weights.npy"],
 )
 def test_screen_arrays_altered_in_place_are_noticed_in_the_index_and_the_cache(
     paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

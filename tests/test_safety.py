@@ -507,6 +507,48 @@ def test_the_vote_is_blended_with_the_classifier_by_its_share() -> None:
         ScreenModel(_model().weights, 3, _model().thresholds, replace(vote, near=(0.6, 0.4)))
 
 
+def _many_rows(rows: int = 600, dimension: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Random unit rows, and one-hot votes over every label."""
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(rows, dimension)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    votes = np.eye(len(LABELS), dtype=np.float32)[rng.integers(0, len(LABELS), rows)]
+    return vectors, votes
+
+
+def test_the_vote_read_through_candidates_is_the_vote_over_every_row() -> None:
+    """The candidates of a projection that keeps every axis hold each text's exact ten nearest:
+    the vote, its nearest cosine and the blend are those of the full product."""
+    vectors, votes = _many_rows()
+    projection = np.linalg.svd(vectors, full_matrices=False)[2].T.astype(np.float32)
+    full = Neighbours(vectors, votes, 10, 40.0, 0.35, (0.4, 0.6))
+    projected = replace(
+        full, projection=projection, reduced=(vectors @ projection).T.copy(), candidates=64
+    )
+    texts = np.random.default_rng(8).normal(size=(5, 16)).astype(np.float32)
+    texts /= np.linalg.norm(texts, axis=1, keepdims=True)
+    similarities, chosen = projected.nearest(texts)
+    assert similarities.shape == (5, 64) and chosen.shape == (5, 64, len(LABELS))
+    assert similarities.max(axis=1) == pytest.approx((texts @ vectors.T).max(axis=1))
+    assert projected.probabilities(texts) == pytest.approx(full.probabilities(texts), abs=1e-5)
+    probs = np.full((5, len(LABELS)), 1 / len(LABELS), dtype=np.float32)
+    assert projected.blend(probs, texts) == pytest.approx(full.blend(probs, texts), abs=1e-5)
+
+
+def test_a_projection_that_does_not_fit_the_rows_is_refused() -> None:
+    vectors, votes = _many_rows()
+    model = _model()
+    good = Neighbours(vectors[:, :3].copy(), votes, 10, 40.0, 0.35, (0.4, 0.6))
+    ScreenModel(model.weights, 3, model.thresholds, good)
+    for bad in (
+        replace(good, projection=np.eye(3, dtype=np.float32)),  # without the projected rows
+        replace(good, projection=np.eye(3, 2, dtype=np.float32), reduced=np.ones((2, 5))),
+        replace(good, candidates=5),  # fewer candidates than voters
+    ):
+        with pytest.raises(ValueError, match="do not fit"):
+            ScreenModel(model.weights, 3, model.thresholds, bad)
+
+
 def test_a_message_far_from_every_example_gets_no_vote() -> None:
     """Normalised over its voters, the vote of far examples would be as sure as that of near
     ones: below a cosine of 0.4 to the nearest, the classifier decides alone."""
@@ -919,7 +961,7 @@ def test_the_screen_is_trained_once_per_examples_file_and_model(tmp_path: Path) 
     assert other != first and encoder.calls > calls
     model = ScreenModel.load(first)
     assert model.neighbours is not None
-    assert model.neighbours.columns.shape == (StubEncoder.dimension, 12)  # one per example
+    assert model.neighbours.vectors.shape == (12, StubEncoder.dimension)  # one per example
     vectors = encoder.encode(["zq crisis 9", "ordinary words 9"])
     probs = model.probabilities(["zq crisis 9", "ordinary words 9"], vectors)
     assert probs[0, 2:].sum() > 0.5 > probs[1, 2:].sum()

@@ -14,9 +14,10 @@ An index folder holds data files only (no pickle anywhere):
 - `bm25/`: the lexical index (bm25s's JSON and NumPy files); `bm25_foreign/`: another, of the
   wordings in other languages (only when the FAQ has some);
 - `classifier.npy`: weights of the entry classifier (see `classifier.py`), small FAQs only;
-- `screen_weights.npy`, `screen_neighbours.npy`, `screen_votes.npy`, `screen.json`: the crisis
-  screen's classifier and its examples' vectors (see `screen_training.py`; linked from the
-  user cache where the file system allows);
+- `screen_weights.npy`, `screen_neighbours.npy`, `screen_projection.npy`, `screen_reduced.npy`,
+  `screen_votes.npy`, `screen.json`: the crisis screen's classifier, its examples' vectors and
+  their projection for the vote (see `screen_training.py`; linked from the user cache where the
+  file system allows);
 - `topics.json`, `topic_vectors.npy`: the topics the FAQ leaves to others (see `topics.py`);
 - `manifest.json`: what the index was built from, and which exported model answers questions
   (`query_model.py`: one file per machine, shared by every index).

@@ -31,12 +31,15 @@ from therapy_faq.safety import (
     LABELS,
     SCREEN_FILES,
     SCREEN_NEIGHBOURS_FILE,
+    SCREEN_PROJECTION_FILE,
+    SCREEN_REDUCED_FILE,
     SCREEN_SETTINGS_FILE,
     SCREEN_VERSION,
     SCREEN_VOTES_FILE,
     SCREEN_WEIGHTS_FILE,
     SCRIPT_NGRAMS,
     SCRIPT_WEIGHTS_FILE,
+    VOTE_CANDIDATES,
     Thresholds,
     embedding_domain,
     ngram_features,
@@ -75,6 +78,7 @@ NEIGHBOUR_SHARE = 0.35  # the vote's share of the blended probabilities, at most
 NEIGHBOUR_NEAR = (0.4, 0.6)  # the vote counts from this cosine of the nearest example, fully
 # from this one (`safety.vote_share`): off-topic messages far from every example are left to
 # the classifier
+VOTE_AXES = 160  # principal axes that propose the vote's candidates (`safety.VOTE_CANDIDATES`)
 # The classifier of scripts the embedding model does not read, and its threshold: chosen by
 # cross-validation that holds out whole writers and whole languages, by the rule: the lowest
 # threshold at which neither grouping's ordinary messages are made urgent 0.01 more often than
@@ -255,6 +259,13 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+def principal_axes(unit: np.ndarray, axes: int) -> np.ndarray:
+    """(dimension, axes): the first `axes` right singular vectors of the rows (uncentred: the
+    vote compares raw cosines), as columns; all of them when there are fewer."""
+    _, _, basis = np.linalg.svd(unit.astype(np.float64), full_matrices=False)
+    return np.ascontiguousarray(basis[:axes].T, dtype=np.float32)
+
+
 def patterns_fingerprint() -> str:
     """The crisis patterns and the rules that read their matches as denied or past, which the
     classifier reads as features: a screen trained with others is trained again, without
@@ -268,6 +279,7 @@ def screen_key(examples_sha256: str, model_fingerprint: str, dimension: int) -> 
     settings = (
         f"{SCREEN_VERSION}:{HASH_BITS}:{EMBEDDING_WEIGHT}:{DOMAIN_WEIGHT}:{SCREEN_C}:{TOLERANCE}:{THRESHOLDS}:"
         f"{NEIGHBOURS}:{NEIGHBOUR_TEMPERATURE}:{NEIGHBOUR_SHARE}:{NEIGHBOUR_NEAR}:"
+        f"{VOTE_AXES}:{VOTE_CANDIDATES}:"
         f"{SCRIPT_C}:{SCRIPT_NGRAMS}:{patterns_fingerprint()}"
     )
     text = f"{examples_sha256}:{model_fingerprint}:{dimension}:{settings}"
@@ -358,9 +370,13 @@ def trained_screen(
     model = fit(features(texts, vectors, EMBEDDING_WEIGHT, domains), labels)
     script_texts, script_labels, _ = training_rows(examples.examples, scripts=True)
     script_model = fit_script(script_texts, script_labels) if len(set(script_labels)) > 1 else None
+    unit = unit_rows(vectors)
+    projection = principal_axes(unit, VOTE_AXES)
     arrays = {
         SCREEN_WEIGHTS_FILE: weight_matrix(model, encoder.dimension, EMBEDDING_WEIGHT),
-        SCREEN_NEIGHBOURS_FILE: np.ascontiguousarray(unit_rows(vectors).T),
+        SCREEN_NEIGHBOURS_FILE: unit,
+        SCREEN_PROJECTION_FILE: projection,
+        SCREEN_REDUCED_FILE: np.ascontiguousarray((unit @ projection).T),
         SCREEN_VOTES_FILE: neighbour_votes(labels),
         SCRIPT_WEIGHTS_FILE: script_weight_matrix(script_model),
     }
@@ -377,6 +393,7 @@ def trained_screen(
                 "temperature": NEIGHBOUR_TEMPERATURE,
                 "share": NEIGHBOUR_SHARE,
                 "near": list(NEIGHBOUR_NEAR),
+                "candidates": VOTE_CANDIDATES,
             },
             examples_sha256=examples_sha256,
             rows=len(texts),
